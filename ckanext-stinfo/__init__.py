@@ -1,0 +1,1 @@
+"""CKAN extension of STInfo, Vietnam's national S&T information catalogue."""

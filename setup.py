@@ -1,0 +1,90 @@
+"""STInfo: Vietnam's national S&T information catalogue, as one CKAN extension distribution.
+
+The extension code lives in ``ckanext-stinfo/``; ``harvesters/``, ``schemas/`` and ``i18n/`` sit
+at the top level of the repository and install as sub-packages of ``ckanext.stinfo``.
+"""
+from pathlib import Path
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+
+HERE = Path(__file__).parent
+ROOTS = {
+    "ckanext.stinfo": "ckanext-stinfo",
+    "ckanext.stinfo.harvesters": "harvesters",
+    "ckanext.stinfo.schemas": "schemas",
+    "ckanext.stinfo.i18n": "i18n",
+}
+
+
+def _packages():
+    """Every package under each root, named in the ``ckanext.stinfo`` namespace."""
+    found = []
+    for name, root in ROOTS.items():
+        for init in sorted((HERE / root).rglob("__init__.py")):
+            rel = init.parent.relative_to(HERE / root)
+            found.append(".".join([name, *rel.parts]))
+    return found
+
+
+class BuildWithCatalogs(build_py):
+    """Compile the Babel ``.po`` catalogues into ``.mo`` files while building."""
+
+    def run(self):
+        super().run()
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+
+        target = Path(self.build_lib) / "ckanext" / "stinfo" / "i18n"
+        for po in (HERE / "i18n").rglob("*.po"):
+            out = target / po.relative_to(HERE / "i18n").with_suffix(".mo")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            with po.open("rb") as src, out.open("wb") as dst:
+                write_mo(dst, read_po(src))
+
+
+setup(
+    name="ckanext-stinfo",
+    version="0.1.0",
+    description="National information system on science, technology and innovation (Vietnam)",
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
+    long_description_content_type="text/markdown",
+    license="AGPL-3.0-or-later",
+    python_requires=">=3.10",
+    package_dir=ROOTS,
+    packages=_packages(),
+    package_data={
+        "ckanext.stinfo": [
+            "config_declaration.yaml",
+            "templates/**/*",
+            "assets/**/*",
+            "public/**/*",
+        ],
+        "ckanext.stinfo.schemas": ["*.yaml", "vocabularies/*.yaml"],
+        "ckanext.stinfo.harvesters": ["**/*.json", "**/*.xml", "**/*.csv"],
+        "ckanext.stinfo.i18n": ["*.pot", "*/LC_MESSAGES/*.po", "*/LC_MESSAGES/*.mo"],
+    },
+    install_requires=[
+        "ckan[requirements]==2.12.0",
+        "ckanext-scheming==3.1.0",
+        "ckanext-dcat==2.4.4",
+        "ckanext-harvest==1.6.3",
+        "python-stdnum==2.2",
+    ],
+    cmdclass={"build_py": BuildWithCatalogs},
+    entry_points={
+        "ckan.plugins": [
+            "stinfo = ckanext.stinfo.plugin:StinfoPlugin",
+        ],
+        "babel.extractors": [
+            "ckan = ckan.lib.extract:extract_ckan",
+        ],
+    },
+    message_extractors={
+        "ckanext-stinfo": [
+            ("**.py", "python", {"keywords": "_ N_ ngettext"}),
+            ("**.html", "ckan", None),
+        ],
+        "harvesters": [("**.py", "python", {"keywords": "_ N_ ngettext"})],
+    },
+)
