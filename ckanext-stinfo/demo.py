@@ -13,9 +13,16 @@ def _context() -> dict[str, Any]:
     return {"user": site_user["name"], "ignore_auth": True}
 
 
+def _current_value(current: dict[str, Any], key: str) -> Any:
+    """The stored value of ``key``; an owner organisation is compared by its name."""
+    if key == "owner_org":
+        return (current.get("organization") or {}).get("name")
+    return current.get(key)
+
+
 def _subset_differs(wanted: dict[str, Any], current: dict[str, Any]) -> bool:
     """True when any key of ``wanted`` has another value in ``current``."""
-    return any(current.get(key) != value for key, value in wanted.items() if key != "resources")
+    return any(_current_value(current, key) != value for key, value in wanted.items() if key != "resources")
 
 
 def _upsert(kind: str, record: dict[str, Any]) -> str:
