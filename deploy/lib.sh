@@ -231,8 +231,23 @@ start_solr() {
     Launcher "$dir/home" "$SOLR_PORT" >"$VAR/log/solr.out" 2>&1 &
   echo $! >"$pidfile"
   cp "$dir/home/ckan/conf/schema.xml" "$dir/running-schema.xml"
-  wait_for 90 Solr curl -fsS "$(solr_url)/admin/ping" \
-    || die "Solr did not become healthy." "See $VAR/log/solr.out and $VAR/log/solr.log."
+  if ! wait_for 90 Solr curl -fsS "$(solr_url)/admin/ping"; then
+    local cause; cause=$(grep -h "Caused by" "$VAR/log/solr.log" 2>/dev/null | tail -1 | cut -c1-300)
+    stop_pid solr; rm -f "$dir/running-schema.xml"
+    die "Solr did not become healthy${cause:+: $cause}" "See $VAR/log/solr.out and $VAR/log/solr.log."
+  fi
+}
+
+# reindex_if_schema_changed <site id>: rebuild that site's index when the schema it was built
+# with differs from the running one.
+reindex_if_schema_changed() {
+  [ -n "${CKAN_SOLR_URL:-}" ] && return 0
+  local stamp=$VAR/solr/indexed-schema-$1.xml
+  cmp -s "$VAR/solr/running-schema.xml" "$stamp" && return 0
+  step "Rebuilding the search index of $1 for the current Solr schema"
+  ckan_cli search-index rebuild -q >"$VAR/log/search-index.log" 2>&1 \
+    || die "Rebuilding the search index failed." "See $VAR/log/search-index.log."
+  cp "$VAR/solr/running-schema.xml" "$stamp"
 }
 
 # ---------------------------------------------------------------- processes

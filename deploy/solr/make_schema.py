@@ -1,16 +1,53 @@
-"""Write the Solr schema for the CKAN core: CKAN's own schema.xml, as installed.
+"""Write the Solr schema for the CKAN core: CKAN's own schema.xml with Vietnamese text analysis.
+
+CKAN's ``text`` and ``text_general`` types stem English and only fold precomposed accents. Here
+both types normalise Unicode first (NFKC with case folding, so decomposed Vietnamese input
+matches precomposed), drop the English stemmer, and fold accents and đ/Đ while keeping the
+original token at the same position: "nghien cuu" finds "nghiên cứu", and a query typed with its
+accents ranks exact-accent matches first because they match both tokens.
 
 Usage: python make_schema.py <target schema.xml>
 """
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import ckan
 
+NORMALIZE = {"class": "solr.ICUNormalizer2CharFilterFactory", "form": "nfkc_cf"}
+FOLD = {"class": "solr.ASCIIFoldingFilterFactory", "preserveOriginal": "true"}
+DEDUP = {"class": "solr.RemoveDuplicatesTokenFilterFactory"}
+DROPPED = {"solr.SnowballPorterFilterFactory", "solr.ASCIIFoldingFilterFactory", "solr.LowerCaseFilterFactory"}
+
+
+def _vietnamese_analyzer(analyzer: ET.Element) -> None:
+    """Rewrite one analyzer in place: normalise, tokenise as CKAN does, fold keeping originals."""
+    filters = [el for el in analyzer if el.tag == "filter" and el.get("class") not in DROPPED]
+    tokenizer = analyzer.find("tokenizer")
+    for child in list(analyzer):
+        analyzer.remove(child)
+    analyzer.append(ET.Element("charFilter", NORMALIZE))
+    analyzer.append(tokenizer)
+    analyzer.extend(filters)
+    analyzer.append(ET.Element("filter", FOLD))
+    analyzer.append(ET.Element("filter", DEDUP))
+
+
+def build(source: Path) -> ET.ElementTree:
+    """CKAN's schema with the text types made Vietnamese-aware."""
+    parser = ET.XMLParser(target=ET.TreeBuilder(insert_comments=True))
+    tree = ET.parse(source, parser)
+    for field_type in tree.getroot().iter("fieldType"):
+        if field_type.get("name") in {"text", "text_general"}:
+            for analyzer in field_type.findall("analyzer"):
+                _vietnamese_analyzer(analyzer)
+    ET.indent(tree, space="    ")
+    return tree
+
 
 def main(target: str) -> None:
     source = Path(ckan.__file__).parent / "config" / "solr" / "schema.xml"
-    Path(target).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    build(source).write(target, encoding="UTF-8", xml_declaration=True)
 
 
 if __name__ == "__main__":
