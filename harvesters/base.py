@@ -1,0 +1,312 @@
+"""Shared base of STInfo harvesters on ckanext-harvest's gather / fetch / import contract.
+
+A harvester says how to list a source (``gather_records``), optionally how to fetch one record
+(``fetch_record``) and how to map a record to a dataset dict (``map_record``). The base keeps the
+guarantees: stable guids, incremental runs, unchanged records skipped by content hash,
+deletions applied only after a complete gather, provenance on every dataset, readable
+per-record errors, and nothing already published lost when a run goes wrong.
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from ckan import model
+from ckan.plugins import toolkit
+from ckanext.harvest.harvesters.base import HarvesterBase
+from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
+
+from ckanext.stinfo.harvesters.http import SourceError
+from ckanext.stinfo.identifiers import slugify_vi
+
+log = logging.getLogger(__name__)
+
+PROVENANCE_FIELDS = ("source_system", "source_url", "source_record_id", "harvested_at", "content_hash")
+SECRET_MARKERS = ("state_secret", "mat", "do_mat", "secret", "classification")
+SECRET_VALUES = {"true", "1", "yes", "mật", "tối mật", "tuyệt mật", "secret", "top secret", "confidential"}
+
+
+class MappingError(ValueError):
+    """A source record cannot be mapped to a dataset; the message names the field."""
+
+
+@dataclass
+class SourceRecord:
+    """One record as listed by the source."""
+
+    guid: str
+    content: dict[str, Any] | None = None
+    deleted: bool = False
+    extras: dict[str, str] = field(default_factory=dict)
+
+
+def is_state_secret(record: dict[str, Any] | None) -> bool:
+    """True when the record says it is classified: such records never enter the system."""
+    for key in SECRET_MARKERS:
+        value = (record or {}).get(key)
+        if value is True or str(value).strip().lower() in SECRET_VALUES:
+            return True
+    return False
+
+
+def content_hash(package: dict[str, Any]) -> str:
+    """Stable hash of a mapped dataset, ignoring the provenance fields themselves."""
+    data = {k: v for k, v in package.items() if k not in ("harvested_at", "content_hash")}
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _error_summary(error: toolkit.ValidationError) -> str:
+    parts = []
+    for key, messages in (error.error_dict or {}).items():
+        text = "; ".join(str(m) for m in messages) if isinstance(messages, list) else str(messages)
+        parts.append(f"{key}: {text}")
+    return ", ".join(parts) or str(error)
+
+
+class StinfoHarvester(HarvesterBase):
+    """Base of every STInfo harvester (not a plugin itself)."""
+
+    #: Human-readable name of the source system, stored as provenance.
+    source_system = ""
+    #: Whether ``gather_records`` honours ``since`` (records changed after a time).
+    incremental = False
+
+    # ---------------------------------------------------------------- to implement
+    def gather_records(self, url: str, config: dict[str, Any],
+                       since: datetime.datetime | None) -> Iterator[SourceRecord]:
+        """Yield the records of the source (changed since ``since`` when given)."""
+        raise NotImplementedError
+
+    def fetch_record(self, url: str, config: dict[str, Any], record: SourceRecord) -> dict[str, Any]:
+        """Return the full record; by default the content listed at gather time."""
+        return record.content or {}
+
+    def map_record(self, record: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
+        """Map a source record to a dataset dict (type and fields of a record schema)."""
+        raise NotImplementedError
+
+    def record_url(self, url: str, config: dict[str, Any], guid: str) -> str:
+        """Where the record can be seen at the source."""
+        return url
+
+    def config_errors(self, config: dict[str, Any]) -> list[str]:
+        """Problems with a source's configuration, for ``validate_config``."""
+        return []
+
+    # ---------------------------------------------------------------- configuration
+    def validate_config(self, config: str | None) -> str:
+        if not config:
+            return config or ""
+        try:
+            parsed = json.loads(config)
+        except ValueError as err:
+            raise ValueError(f"The configuration is not valid JSON: {err}") from err
+        if not isinstance(parsed, dict):
+            raise ValueError("The configuration must be a JSON object")
+        errors = self.config_errors(parsed)
+        if errors:
+            raise ValueError("; ".join(errors))
+        return config
+
+    @staticmethod
+    def _config(source) -> dict[str, Any]:
+        return json.loads(source.config) if source.config else {}
+
+    # ---------------------------------------------------------------- gather
+    def _last_complete_run(self, job: HarvestJob) -> datetime.datetime | None:
+        """Start of the last finished gather of this source that reported no gather error."""
+        previous = (
+            model.Session.query(HarvestJob)
+            .filter(HarvestJob.source_id == job.source_id, HarvestJob.id != job.id,
+                    HarvestJob.status == "Finished")
+            .order_by(HarvestJob.gather_started.desc())
+            .all()
+        )
+        for candidate in previous:
+            if not candidate.gather_errors:
+                return candidate.gather_started
+        return None
+
+    def _current_objects(self, source_id: str) -> dict[str, HarvestObject]:
+        query = model.Session.query(HarvestObject).filter(
+            HarvestObject.harvest_source_id == source_id, HarvestObject.current == sa.true())
+        return {obj.guid: obj for obj in query}
+
+    def _new_object(self, job: HarvestJob, guid: str, content: Any, status: str,
+                    package_id: str | None = None) -> str:
+        obj = HarvestObject(guid=guid, job=job, content=None if content is None else json.dumps(content),
+                            package_id=package_id, extras=[HarvestObjectExtra(key="status", value=status)])
+        obj.save()
+        return obj.id
+
+    def gather_stage(self, harvest_job: HarvestJob) -> list[str]:
+        config = self._config(harvest_job.source)
+        since = None
+        if self.incremental and not config.get("full_harvest"):
+            since = self._last_complete_run(harvest_job)
+        records: dict[str, SourceRecord] = {}
+        complete = True
+        try:
+            for record in self.gather_records(harvest_job.source.url, config, since):
+                if record.guid in records:
+                    self._save_gather_error(
+                        f"The source lists the identifier {record.guid} twice; the last copy is used.",
+                        harvest_job)
+                if not record.deleted and is_state_secret(record.content):
+                    self._save_gather_error(
+                        f"Record {record.guid} is marked as a state secret and was refused: "
+                        "classified records never enter the system.", harvest_job)
+                    records.pop(record.guid, None)
+                    continue
+                records[record.guid] = record
+        except (SourceError, MappingError, ValueError) as err:
+            complete = False
+            self._save_gather_error(
+                f"Listing the source stopped: {err}. The {len(records)} records received are imported; "
+                "no record is withdrawn after an incomplete listing.", harvest_job)
+
+        current = self._current_objects(harvest_job.source_id)
+        ids = []
+        for guid, record in records.items():
+            if record.deleted:
+                if guid in current:
+                    ids.append(self._new_object(harvest_job, guid, None, "delete", current[guid].package_id))
+            else:
+                ids.append(self._new_object(harvest_job, guid, record.content,
+                                            "change" if guid in current else "new"))
+        if complete and since is None:
+            missing = set(current) - set(records)
+            if missing and not records:
+                self._save_gather_error(
+                    "The source listed no records at all; nothing is withdrawn (check the source).",
+                    harvest_job)
+            elif missing:
+                ids.extend(self._new_object(harvest_job, guid, None, "delete", current[guid].package_id)
+                           for guid in sorted(missing))
+        log.info("Gathered %d objects for source %s", len(ids), harvest_job.source.url)
+        return ids
+
+    # ---------------------------------------------------------------- fetch
+    def fetch_stage(self, harvest_object: HarvestObject) -> bool:
+        if self._get_object_extra(harvest_object, "status") == "delete":
+            return True
+        config = self._config(harvest_object.source)
+        listed = SourceRecord(harvest_object.guid, json.loads(harvest_object.content or "null"))
+        try:
+            full = self.fetch_record(harvest_object.source.url, config, listed)
+        except (SourceError, ValueError) as err:
+            self._save_object_error(f"Could not fetch record {harvest_object.guid}: {err}",
+                                    harvest_object, "Fetch")
+            return False
+        if is_state_secret(full):
+            self._save_object_error(
+                f"Record {harvest_object.guid} is marked as a state secret and was refused.",
+                harvest_object, "Fetch")
+            harvest_object.content = None
+            harvest_object.save()
+            return False
+        harvest_object.content = json.dumps(full, ensure_ascii=False)
+        harvest_object.save()
+        return True
+
+    # ---------------------------------------------------------------- import
+    def _previous(self, harvest_object: HarvestObject) -> HarvestObject | None:
+        return (
+            model.Session.query(HarvestObject)
+            .filter(HarvestObject.guid == harvest_object.guid,
+                    HarvestObject.harvest_source_id == harvest_object.harvest_source_id,
+                    HarvestObject.current == sa.true(), HarvestObject.id != harvest_object.id)
+            .first()
+        )
+
+    def _make_current(self, harvest_object: HarvestObject, previous: HarvestObject | None,
+                      package_id: str) -> None:
+        if previous:
+            previous.current = False
+            previous.add()
+        harvest_object.current = True
+        harvest_object.package_id = package_id
+        harvest_object.add()
+        model.Session.commit()
+
+    def _context(self) -> dict[str, Any]:
+        return {"user": self._get_user_name(), "ignore_auth": True}
+
+    def _withdraw(self, harvest_object: HarvestObject, previous: HarvestObject | None) -> bool:
+        package_id = harvest_object.package_id or (previous.package_id if previous else None)
+        if package_id:
+            try:
+                toolkit.get_action("package_delete")(self._context(), {"id": package_id})
+            except toolkit.ObjectNotFound:
+                log.info("Dataset %s was already withdrawn", package_id)
+        if previous:
+            previous.current = False
+            previous.add()
+        harvest_object.current = False
+        harvest_object.package_id = package_id
+        harvest_object.add()
+        model.Session.commit()
+        return True
+
+    def _provenance(self, harvest_object: HarvestObject, config: dict[str, Any]) -> dict[str, str]:
+        return {
+            "source_system": config.get("source_system") or self.source_system,
+            "source_url": self.record_url(harvest_object.source.url, config, harvest_object.guid),
+            "source_record_id": harvest_object.guid,
+        }
+
+    def _unique_name(self, title: str, guid: str, source_id: str) -> str:
+        suffix = hashlib.sha1(f"{source_id}:{guid}".encode()).hexdigest()[:8]
+        return f"{slugify_vi(title or guid, max_len=90)}-{suffix}"
+
+    def import_stage(self, harvest_object: HarvestObject) -> bool | str:
+        previous = self._previous(harvest_object)
+        if self._get_object_extra(harvest_object, "status") == "delete":
+            return self._withdraw(harvest_object, previous)
+        config = self._config(harvest_object.source)
+        try:
+            record = json.loads(harvest_object.content or "")
+            package = self.map_record(record, config)
+        except (ValueError, TypeError, KeyError) as err:
+            self._save_object_error(f"Record {harvest_object.guid} cannot be read: {err}",
+                                    harvest_object, "Import")
+            return False
+        if is_state_secret(package):
+            self._save_object_error(f"Record {harvest_object.guid} is marked as a state secret and was refused.",
+                                    harvest_object, "Import")
+            return False
+
+        package.update(self._provenance(harvest_object, config))
+        package.setdefault("owner_org", config.get("owner_org")
+                           or model.Package.get(harvest_object.source.id).owner_org)
+        package["content_hash"] = content_hash(package)
+        package["harvested_at"] = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
+
+        existing = model.Package.get(previous.package_id) if previous and previous.package_id else None
+        try:
+            if existing is not None:
+                shown = toolkit.get_action("package_show")(self._context(), {"id": existing.id})
+                if existing.state == "active" and shown.get("content_hash") == package["content_hash"]:
+                    self._make_current(harvest_object, previous, existing.id)
+                    return "unchanged"
+                package.update(id=existing.id, name=existing.name, state="active")
+                toolkit.get_action("package_update")(self._context(), package)
+                package_id = existing.id
+            else:
+                package.setdefault("name", self._unique_name(
+                    package.get("title", ""), harvest_object.guid, harvest_object.harvest_source_id))
+                package_id = toolkit.get_action("package_create")(self._context(), package)["id"]
+        except toolkit.ValidationError as err:
+            model.Session.rollback()
+            self._save_object_error(
+                f"Record {harvest_object.guid} was not saved because it is invalid: {_error_summary(err)}",
+                harvest_object, "Import")
+            return False
+        self._make_current(harvest_object, previous, package_id)
+        return True
