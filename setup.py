@@ -75,6 +75,10 @@ setup(
     entry_points={
         "ckan.plugins": [
             "stinfo = ckanext.stinfo.plugin:StinfoPlugin",
+            "stinfo_st_tasks = ckanext.stinfo.harvesters.st_tasks:StTaskHarvester",
+            "stinfo_publications = ckanext.stinfo.harvesters.oai_pmh:OaiPmhHarvester",
+            "stinfo_rd_organizations = ckanext.stinfo.harvesters.registry:OrganizationRegistryHarvester",
+            "stinfo_researchers = ckanext.stinfo.harvesters.registry:ResearcherRegistryHarvester",
         ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",

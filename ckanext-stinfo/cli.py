@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import click
-
 from ckanext.stinfo import demo
 
 __all__ = ["stinfo"]

@@ -4,16 +4,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import ckan.plugins as p
+import ckanext.stinfo.i18n
 from ckan.lib.plugins import DefaultTranslation
 from ckan.plugins import toolkit
-
-import ckanext.stinfo.i18n
 
 HERE = Path(__file__).parent
 
 
 @toolkit.blanket.config_declarations
 @toolkit.blanket.cli
+@toolkit.blanket.validators
+@toolkit.blanket.helpers
 class StinfoPlugin(p.SingletonPlugin, DefaultTranslation):
     """Templates, translations, CLI and configuration of STInfo."""
 

@@ -299,6 +299,8 @@ ckan.harvest.mq.hostname = 127.0.0.1
 ckan.harvest.mq.port = $REDIS_PORT
 ckan.harvest.mq.redis_db = $redis_db
 ckan.harvest.log_scope = 0
+# Stand-in sources of the demo and the tests run on loopback.
+ckanext.stinfo.harvest.allowed_hosts = 127.0.0.1 localhost
 INI
 }
 

@@ -21,7 +21,6 @@ from ckan import model
 from ckan.plugins import toolkit
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
-
 from ckanext.stinfo.harvesters.http import SourceError
 from ckanext.stinfo.identifiers import slugify_vi
 
@@ -61,6 +60,11 @@ def content_hash(package: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def _status(harvest_object: HarvestObject) -> str | None:
+    """The gather-time status of an object: ``new``, ``change`` or ``delete``."""
+    return next((e.value for e in harvest_object.extras if e.key == "status"), None)
+
+
 def _error_summary(error: toolkit.ValidationError) -> str:
     parts = []
     for key, messages in (error.error_dict or {}).items():
@@ -94,6 +98,13 @@ class StinfoHarvester(HarvesterBase):
     def record_url(self, url: str, config: dict[str, Any], guid: str) -> str:
         """Where the record can be seen at the source."""
         return url
+
+    def get_original_url(self, harvest_object_id: str) -> str | None:
+        """Link from the harvest admin pages to the record at its source."""
+        obj = HarvestObject.get(harvest_object_id)
+        if obj is None:
+            return None
+        return self.record_url(obj.source.url, self._config(obj.source), obj.guid)
 
     def config_errors(self, config: dict[str, Any]) -> list[str]:
         """Problems with a source's configuration, for ``validate_config``."""
@@ -194,7 +205,7 @@ class StinfoHarvester(HarvesterBase):
 
     # ---------------------------------------------------------------- fetch
     def fetch_stage(self, harvest_object: HarvestObject) -> bool:
-        if self._get_object_extra(harvest_object, "status") == "delete":
+        if _status(harvest_object) == "delete":
             return True
         config = self._config(harvest_object.source)
         listed = SourceRecord(harvest_object.guid, json.loads(harvest_object.content or "null"))
@@ -267,7 +278,7 @@ class StinfoHarvester(HarvesterBase):
 
     def import_stage(self, harvest_object: HarvestObject) -> bool | str:
         previous = self._previous(harvest_object)
-        if self._get_object_extra(harvest_object, "status") == "delete":
+        if _status(harvest_object) == "delete":
             return self._withdraw(harvest_object, previous)
         config = self._config(harvest_object.source)
         try:

@@ -12,7 +12,6 @@ from typing import Any
 
 from ckan.plugins import implements
 from ckanext.harvest.interfaces import IHarvester
-
 from ckanext.stinfo.harvesters import http, mapping
 from ckanext.stinfo.harvesters.base import MappingError, SourceRecord, StinfoHarvester
 

@@ -5,7 +5,6 @@ from ckan import model
 from ckan.lib.redis import connect_to_redis
 from ckan.plugins import plugin_loaded
 from ckan.tests import factories, helpers
-
 from ckanext.stinfo import demo
 
 

@@ -31,8 +31,8 @@ def _json(status: int, data: object) -> tuple[int, str, bytes]:
 
 
 def _summary(record: dict) -> dict:
-    return {"id": record["id"], "ma_so": record["ma_so"], "ten_nhiem_vu": record["ten_nhiem_vu"],
-            "ngay_cap_nhat": record["ngay_cap_nhat"], "da_xoa": record["id"] in DELETED}
+    keys = ("id", "ma_so", "ten_nhiem_vu", "ngay_cap_nhat", "do_mat")
+    return {**{k: record[k] for k in keys if k in record}, "da_xoa": record["id"] in DELETED}
 
 
 def _listing(scenario: str, query: dict[str, str]) -> tuple[int, str, bytes]:
