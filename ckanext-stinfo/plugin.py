@@ -5,8 +5,10 @@ from pathlib import Path
 
 import ckan.plugins as p
 import ckanext.stinfo.i18n
+from ckan import model
 from ckan.lib.plugins import DefaultTranslation
 from ckan.plugins import toolkit
+from ckanext.stinfo import personal_data
 
 HERE = Path(__file__).parent
 
@@ -15,11 +17,14 @@ HERE = Path(__file__).parent
 @toolkit.blanket.cli
 @toolkit.blanket.validators
 @toolkit.blanket.helpers
+@toolkit.blanket.actions
+@toolkit.blanket.auth_functions
 class StinfoPlugin(p.SingletonPlugin, DefaultTranslation):
-    """Templates, translations, CLI and configuration of STInfo."""
+    """Templates, translations, CLI, configuration, and the guards on personal data."""
 
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
+    p.implements(p.IPackageController, inherit=True)
 
     def update_config(self, config):
         toolkit.add_template_directory(config, "templates")
@@ -30,3 +35,15 @@ class StinfoPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def i18n_domain(self):
         return "ckanext-stinfo"
+
+    def after_dataset_show(self, context, pkg_dict):
+        personal_data.strip(pkg_dict)
+        if personal_data.may_see(context.get("user")):
+            package = model.Package.get(pkg_dict.get("id"))
+            for name in personal_data.restricted_fields():
+                if package is not None and package.extras.get(name):
+                    pkg_dict[name] = package.extras[name]
+        return pkg_dict
+
+    def before_dataset_index(self, pkg_dict):
+        return personal_data.strip(pkg_dict)

@@ -21,14 +21,13 @@ from ckan import model
 from ckan.plugins import toolkit
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
+from ckanext.stinfo.classification import is_state_secret
 from ckanext.stinfo.harvesters.http import SourceError
 from ckanext.stinfo.identifiers import slugify_vi
 
 log = logging.getLogger(__name__)
 
 PROVENANCE_FIELDS = ("source_system", "source_url", "source_record_id", "harvested_at", "content_hash")
-SECRET_MARKERS = ("state_secret", "mat", "do_mat", "secret", "classification")
-SECRET_VALUES = {"true", "1", "yes", "mật", "tối mật", "tuyệt mật", "secret", "top secret", "confidential"}
 
 
 class MappingError(ValueError):
@@ -43,15 +42,6 @@ class SourceRecord:
     content: dict[str, Any] | None = None
     deleted: bool = False
     extras: dict[str, str] = field(default_factory=dict)
-
-
-def is_state_secret(record: dict[str, Any] | None) -> bool:
-    """True when the record says it is classified: such records never enter the system."""
-    for key in SECRET_MARKERS:
-        value = (record or {}).get(key)
-        if value is True or str(value).strip().lower() in SECRET_VALUES:
-            return True
-    return False
 
 
 def content_hash(package: dict[str, Any]) -> str:

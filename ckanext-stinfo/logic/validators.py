@@ -15,7 +15,7 @@ from typing import Any
 
 from ckan.plugins import toolkit
 from ckanext.scheming.validation import scheming_validator
-from ckanext.stinfo import identifiers
+from ckanext.stinfo import identifiers, personal_data
 from ckanext.stinfo.vocabularies import VocabularyError, vocabulary
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "stinfo_year",
     "stinfo_vocabulary",
     "stinfo_period",
+    "stinfo_personal_id_protect",
 ]
 
 LIST_EXPECTED = identifiers.N_("Expected a list, or codes separated by commas, semicolons or new lines.")
@@ -236,3 +237,26 @@ def stinfo_period(field: dict[str, Any], schema: dict[str, Any]) -> Callable[...
             errors.setdefault(key, []).append(_message(error))
 
     return validator
+
+
+def stinfo_personal_id_protect(key: tuple, data: dict, errors: dict, context: dict) -> None:
+    """Check a personal identification number and store only its fingerprint.
+
+    A missing value on update keeps the stored fingerprint (forms and API clients never
+    receive it, so they cannot send it back).
+    """
+    value = data.get(key)
+    if _is_empty(value):
+        package = context.get("package")
+        stored = package.extras.get(key[-1]) if package is not None else None
+        if stored:
+            data[key] = stored
+        return
+    text = str(value).strip()
+    if personal_data.FINGERPRINT.match(text):
+        data[key] = text
+        return
+    try:
+        data[key] = personal_data.fingerprint(identifiers.normalize_personal_id(text))
+    except identifiers.IdentifierError as error:
+        errors[key].append(_message(error))

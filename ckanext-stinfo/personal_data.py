@@ -1,0 +1,61 @@
+"""Personal identification numbers: checked on input, stored only as a keyed fingerprint, and
+never shown, indexed or exported to anyone but sysadmins.
+
+A field is restricted when its schema field says ``restricted: true``. What is stored is
+``hmac-sha256:<hex>`` keyed with ``ckanext.stinfo.personal_id.key`` (default: the site's
+SECRET_KEY), so that even a leak of the database does not reveal the numbers, while the same
+person can still be matched across records by an administrator.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import json
+import re
+from typing import Any
+
+from ckan import authz
+from ckan.plugins import toolkit
+
+PREFIX = "hmac-sha256:"
+FINGERPRINT = re.compile(r"^hmac-sha256:[0-9a-f]{64}$")
+
+
+def fingerprint(number: str) -> str:
+    """The stored form of a (normalised) personal identification number."""
+    key = toolkit.config.get("ckanext.stinfo.personal_id.key") or toolkit.config["SECRET_KEY"]
+    return PREFIX + hmac.new(str(key).encode(), number.encode(), hashlib.sha256).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def restricted_fields() -> frozenset[str]:
+    """Names of the dataset fields marked ``restricted: true`` in any schema."""
+    from ckanext.scheming.helpers import scheming_dataset_schemas
+
+    return frozenset(
+        field["field_name"]
+        for schema in (scheming_dataset_schemas() or {}).values()
+        for field in schema.get("dataset_fields", [])
+        if field.get("restricted")
+    )
+
+
+def may_see(user: str | None) -> bool:
+    """Only sysadmins see restricted fields (as fingerprints)."""
+    return bool(user) and authz.is_sysadmin(user)
+
+
+def strip(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """Remove restricted fields from a dataset dict, its extras and serialised copies."""
+    fields = restricted_fields()
+    for name in fields:
+        pkg_dict.pop(name, None)
+        pkg_dict.pop(f"extras_{name}", None)
+    if isinstance(pkg_dict.get("extras"), list):
+        pkg_dict["extras"] = [e for e in pkg_dict["extras"] if e.get("key") not in fields]
+    for serialised in ("data_dict", "validated_data_dict"):
+        if isinstance(pkg_dict.get(serialised), str):
+            inner = json.loads(pkg_dict[serialised])
+            pkg_dict[serialised] = json.dumps(strip(inner))
+    return pkg_dict
