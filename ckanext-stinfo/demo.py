@@ -9,7 +9,8 @@ import yaml
 from ckan.plugins import toolkit
 
 
-def _context() -> dict[str, Any]:
+def site_context() -> dict[str, Any]:
+    """Context of the site user, for loaders and commands."""
     site_user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"user": site_user["name"], "ignore_auth": True}
 
@@ -30,13 +31,13 @@ def _upsert(kind: str, record: dict[str, Any]) -> str:
     """Create the record or update it when it differs; return what happened."""
     show = toolkit.get_action(f"{kind}_show")
     try:
-        current = show(_context(), {"id": record["name"]})
+        current = show(site_context(), {"id": record["name"]})
     except toolkit.ObjectNotFound:
-        toolkit.get_action(f"{kind}_create")(_context(), dict(record))
+        toolkit.get_action(f"{kind}_create")(site_context(), dict(record))
         return "created"
     if current.get("state") == "active" and not _subset_differs(record, current):
         return "unchanged"
-    toolkit.get_action(f"{kind}_update")(_context(), {**record, "id": current["id"], "state": "active"})
+    toolkit.get_action(f"{kind}_update")(site_context(), {**record, "id": current["id"], "state": "active"})
     return "updated"
 
 
