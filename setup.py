@@ -70,6 +70,7 @@ setup(
         "ckanext-dcat==2.4.4",
         "ckanext-harvest==1.6.3",
         "python-stdnum==2.2",
+        "openpyxl==3.1.5",
     ],
     cmdclass={"build_py": BuildWithCatalogs},
     entry_points={
@@ -79,6 +80,9 @@ setup(
             "stinfo_publications = ckanext.stinfo.harvesters.oai_pmh:OaiPmhHarvester",
             "stinfo_rd_organizations = ckanext.stinfo.harvesters.registry:OrganizationRegistryHarvester",
             "stinfo_researchers = ckanext.stinfo.harvesters.registry:ResearcherRegistryHarvester",
+        ],
+        "ckan.rdf.profiles": [
+            "stinfo = ckanext.stinfo.profiles:StinfoProfile",
         ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",
