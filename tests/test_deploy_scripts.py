@@ -8,7 +8,7 @@ from tests.conftest import ROOT
 
 def _run_step(function, tmp_path, **env):
     script = f'source "{ROOT}/deploy/lib.sh"; {function}'
-    return subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120,
+    return subprocess.run(["/bin/bash", "-c", script], capture_output=True, text=True, timeout=120,
                           env={**os.environ, "STINFO_VAR": str(tmp_path), **env})
 
 
