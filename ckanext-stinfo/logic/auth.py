@@ -1,9 +1,35 @@
-"""Authorisation of STInfo actions."""
+"""Authorisation of STInfo actions, and tighter rules for harvest objects."""
 from __future__ import annotations
 
-__all__ = ["stinfo_personal_id_match"]
+from ckan.plugins import toolkit
+from ckanext.harvest.logic.auth import get_obj_object
+
+__all__ = ["stinfo_personal_id_match", "harvest_object_show", "harvest_object_list", "stinfo_statistics"]
 
 
 def stinfo_personal_id_match(context, data_dict):
     """Matching personal numbers is for sysadmins only (who pass every check anyway)."""
     return {"success": False}
+
+
+@toolkit.chained_auth_function
+def harvest_object_show(next_auth, context, data_dict):
+    """A harvest object holds the raw source record: only the source's editors may read it."""
+    try:
+        obj = get_obj_object(context, data_dict)
+        toolkit.check_access("harvest_source_update", context, {"id": obj.harvest_source_id})
+    except (toolkit.ObjectNotFound, toolkit.NotAuthorized):
+        return {"success": False, "msg": toolkit._("Only editors of the harvest source can read its raw records")}
+    return next_auth(context, data_dict)
+
+
+@toolkit.chained_auth_function
+def harvest_object_list(next_auth, context, data_dict):
+    """Listing raw harvest objects is for sysadmins only."""
+    return {"success": False}
+
+
+@toolkit.auth_allow_anonymous_access
+def stinfo_statistics(context, data_dict):
+    """The statistics of the public catalogue are public."""
+    return {"success": True}
