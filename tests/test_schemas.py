@@ -73,6 +73,7 @@ INVALID = [
     ("regulation_qcvn", "regulation_number", "QCVN 4:2009"),
     ("tbt_notification", "comment_deadline", "17/13/2024"),
     ("radiation_monitoring", "frequency", "HOURLY"),
+    ("statistics", "temporal_end", "2023"),
     ("dataset", "theme", ["SPACE"]),
     ("dataset", "maintainer_email", "not-an-address"),
 ]
@@ -239,6 +240,13 @@ class TestActionApi:
         created = _create(dataset_type, org, sysadmin, **values)
         assert helpers.call_action("package_show", id=created["id"])[field] == stored
 
+    def test_resource_format_comes_from_its_list(self, org, sysadmin):
+        resource = {"url": "https://example.org/data.csv", "name": "Số liệu", "format": "CSV"}
+        shown = _create("dataset", org, sysadmin, resources=[resource])
+        assert shown["resources"][0]["format"] == "CSV"
+        errors = _errors("dataset", org, sysadmin, resources=[{**resource, "format": "EXE"}])
+        assert list(errors) == ["resources"] and "format" in errors["resources"][0]
+
     def test_period_end_before_start_is_refused(self, org, sysadmin):
         errors = _errors("st_task", org, sysadmin, period_start="2024-06", period_end="2024-05-31")
         assert list(errors) == ["period_end"]
@@ -296,7 +304,9 @@ def test_demo_catalogue_loads_once_and_then_reports_unchanged(demo_catalogue_pat
     assert types.count("st_task") >= 2 and types.count("publication") >= 2
 
     names = {d["name"] for d in datasets} | set(helpers.call_action("organization_list"))
+    licences = {concept.extra["ckan_id"] for concept in vocabulary("licenses").items}
     for record in datasets:
+        assert record["license_id"] in licences, record["name"]
         fields = _by_name(record["type"])
         links = [record.get(f) for f in ("lead_organization", "principal_investigator", "affiliation",
                                          "parent_organization") if record.get(f)]
@@ -308,22 +318,24 @@ def test_demo_catalogue_loads_once_and_then_reports_unchanged(demo_catalogue_pat
 # ------------------------------------------------------------------ the web forms
 
 
-def _assert_labelled_inputs(body, fields):
+def _assert_labelled_inputs(body, fields, lang="vi"):
     for field in fields:
         if field.get("form_snippet", "") is None:
             continue
-        assert str(escape(field["label"]["vi"])) in body, field["field_name"]
+        assert str(escape(field["label"][lang])) in body, field["field_name"]
         assert f'name="{field["field_name"]}"' in body, field["field_name"]
 
 
 @pytest.mark.usefixtures("clean_db")
+@pytest.mark.parametrize("lang", ["vi", "en"])
 @pytest.mark.parametrize("dataset_type", TYPES)
-def test_web_form_of_each_type_renders_labelled_inputs(app, dataset_type):
+def test_web_form_of_each_type_renders_labelled_inputs(app, dataset_type, lang):
     user = factories.SysadminWithToken()
     factories.Organization()
-    response = app.get(toolkit.url_for(f"{dataset_type}.new"), headers={"Authorization": user["token"]})
+    url = toolkit.url_for(f"{dataset_type}.new", locale=lang)
+    response = app.get(url, headers={"Authorization": user["token"]})
     assert response.status_code == 200
-    _assert_labelled_inputs(response.get_data(as_text=True), _fields(dataset_type))
+    _assert_labelled_inputs(response.get_data(as_text=True), _fields(dataset_type), lang)
 
 
 @pytest.mark.usefixtures("clean_db")

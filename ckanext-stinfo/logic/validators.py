@@ -38,6 +38,7 @@ __all__ = [
     "stinfo_vocabulary",
     "stinfo_period",
     "stinfo_personal_id_protect",
+    "stinfo_keep_stored",
 ]
 
 LIST_EXPECTED = identifiers.N_("Expected a list, or codes separated by commas, semicolons or new lines.")
@@ -239,6 +240,21 @@ def stinfo_period(field: dict[str, Any], schema: dict[str, Any]) -> Callable[...
     return validator
 
 
+def _restore_stored(key: tuple, data: dict, context: dict) -> bool:
+    """Put back the stored value of a field the form or client did not send; True if restored."""
+    package = context.get("package")
+    stored = package.extras.get(key[-1]) if package is not None and len(key) == 1 else None
+    if stored:
+        data[key] = stored
+    return bool(stored)
+
+
+def stinfo_keep_stored(key: tuple, data: dict, errors: dict, context: dict) -> None:
+    """Keep the stored value of a field that forms do not show (provenance) when it is not sent."""
+    if _is_empty(data.get(key)):
+        _restore_stored(key, data, context)
+
+
 def stinfo_personal_id_protect(key: tuple, data: dict, errors: dict, context: dict) -> None:
     """Check a personal identification number and store only its fingerprint.
 
@@ -247,10 +263,7 @@ def stinfo_personal_id_protect(key: tuple, data: dict, errors: dict, context: di
     """
     value = data.get(key)
     if _is_empty(value):
-        package = context.get("package")
-        stored = package.extras.get(key[-1]) if package is not None else None
-        if stored:
-            data[key] = stored
+        _restore_stored(key, data, context)
         return
     text = str(value).strip()
     if personal_data.FINGERPRINT.match(text):

@@ -48,6 +48,8 @@ def test_first_run_creates_every_task_with_mapping_and_provenance(harvest, stand
     assert task["field_of_science"] == "2.10"
     assert task["period_start"] == "2024-01-01"
     assert task["lead_organization"] == "0100110207"
+    assert task["principal_investigator_name"] == "PGS.TS. Nguyễn Thị Minh Hằng"
+    assert task["principal_investigator"] == "0000-0002-1825-0097"
     assert task["source_system"] == "Nền tảng số quản lý KHCN&ĐMST quốc gia"
     assert task["source_url"] == f"{_url(standins)}/NV-2024-000117"
     assert len(task["content_hash"]) == 64 and task["harvested_at"]
@@ -175,3 +177,18 @@ def test_invalid_configuration_is_refused(standins):
         call_action("harvest_source_create", context={"user": factories.Sysadmin()["name"]},
                     name="hong", title="Hỏng", url=_url(standins), source_type="stinfo_st_tasks",
                     owner_org=factories.Organization()["id"], config=json.dumps({"page_size": 5}))
+
+
+def test_an_edit_through_the_form_or_api_keeps_the_provenance(harvest, standins):
+    from ckan.tests import factories
+
+    harvest("stinfo_st_tasks", _url(standins), CONFIG)
+    task = _datasets()["NV-2025-000012"]
+    edited = {k: v for k, v in task.items() if k not in
+              ("source_system", "source_url", "source_record_id", "harvested_at", "content_hash")}
+    call_action("package_update", context={"user": factories.Sysadmin()["name"]},
+                **{**edited, "notes": "Mô tả được biên tập lại"})
+    after = _datasets()["NV-2025-000012"]
+    assert after["notes"] == "Mô tả được biên tập lại"
+    for field in ("source_system", "source_url", "source_record_id", "content_hash"):
+        assert after[field] == task[field]
