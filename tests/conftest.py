@@ -2,6 +2,7 @@
 from pathlib import Path
 
 import pytest
+from ckan import plugins
 from ckan.cli.db import _get_pending_plugins, _run_migrations
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,8 +19,13 @@ def reset_db(reset_db):
 
     def reset():
         reset_db()
+        loaded_here = not plugins.plugin_loaded("stinfo")
+        if loaded_here:  # non_clean_db resets before with_plugins has loaded anything
+            plugins.load_all()
         for plugin in _get_pending_plugins():
             _run_migrations(plugin)
+        if loaded_here:
+            plugins.unload_all()
 
     return reset
 
