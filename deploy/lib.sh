@@ -92,7 +92,7 @@ compile_catalogs() {
   for po in "$ROOT"/i18n/*/LC_MESSAGES/*.po; do
     [ -e "$po" ] || continue
     if [ ! -f "${po%.po}.mo" ] || [ "$po" -nt "${po%.po}.mo" ]; then
-      "$VENV/bin/pybabel" compile -q -i "$po" -o "${po%.po}.mo" || die "Cannot compile $po."
+      "$VENV/bin/pybabel" -q compile -i "$po" -o "${po%.po}.mo" || die "Cannot compile $po."
     fi
   done
 }
@@ -309,8 +309,78 @@ INI
 init_database() {
   step "Initialising the database (CKAN, harvest, activity, DataStore)"
   ckan_cli db init >"$VAR/log/db-init.log" 2>&1 || die "ckan db init failed." "See $VAR/log/db-init.log."
-  if [ -z "${CKAN_SQLALCHEMY_URL:-}" ]; then
-    ckan_cli datastore set-permissions 2>>"$VAR/log/db-init.log" | psql_admin -d "$1_datastore" >/dev/null \
-      || die "Setting DataStore permissions failed." "See $VAR/log/db-init.log."
-  fi
+  set_datastore_permissions "$1"
 }
+
+# set_datastore_permissions <db>: CKAN's DataStore grants, applied as the superuser (local stack).
+set_datastore_permissions() {
+  [ -n "${CKAN_SQLALCHEMY_URL:-}" ] && return 0
+  ckan_cli datastore set-permissions 2>>"$VAR/log/db-init.log" | psql_admin -d "$1_datastore" >/dev/null \
+    || die "Setting DataStore permissions failed." "See $VAR/log/db-init.log."
+}
+
+# ---------------------------------------------------------------- portal processes
+PORTAL_PROCESSES="harvest-scheduler harvest-fetch harvest-gather jobs-worker web"
+
+stop_portal() { local name; for name in $PORTAL_PROCESSES; do stop_pid "$name" >/dev/null; done; }
+
+# start_portal: (re)start the portal of $INI and its harvest and job workers; wait until it answers.
+start_portal() {
+  stop_portal
+  port_free_or_ours "$WEB_PORT" "$VAR/run/web.pid" "the portal" STINFO_WEB_PORT
+  start_bg web "$VENV/bin/ckan" -c "$INI" run --host 127.0.0.1 --port "$WEB_PORT" --disable-reloader
+  start_bg harvest-gather "$VENV/bin/ckan" -c "$INI" harvester gather-consumer
+  start_bg harvest-fetch "$VENV/bin/ckan" -c "$INI" harvester fetch-consumer
+  start_bg jobs-worker "$VENV/bin/ckan" -c "$INI" jobs worker
+  start_bg harvest-scheduler "$ROOT/deploy/harvest-scheduler" "$INI"
+  wait_for 90 portal curl -fsS "http://127.0.0.1:$WEB_PORT/api/3/action/status_show" \
+    || die "The portal does not answer on port $WEB_PORT." "See $VAR/log/web.log."
+}
+
+# ---------------------------------------------------------------- backup and restore
+# backup_target: the site deploy/backup and deploy/restore work on.
+#   DB: STINFO_DB, default stinfo, the portal of deploy/run (var/ckan.ini, site id stinfo, Redis
+#       db 0); any other name is a site as deploy/test makes them (var/<db>.ini, site id <db>,
+#       Redis db 1). Its DataStore database is <db>_datastore.
+#   INI: STINFO_INI, or the ini above.
+#   EXTERNAL: 1 when CKAN_SQLALCHEMY_URL names the databases (CKAN_DATASTORE_WRITE_URL the
+#       DataStore's) instead of the local cluster.
+#   BACKUPS: STINFO_BACKUP_DIR, default var/backups.
+backup_target() {
+  DB=${STINFO_DB:-stinfo}
+  if [ "$DB" = stinfo ]; then
+    SITE_ID=stinfo REDIS_DB=0 INI=${STINFO_INI:-$VAR/ckan.ini}
+  else
+    SITE_ID=$DB REDIS_DB=1 INI=${STINFO_INI:-$VAR/$DB.ini}
+  fi
+  EXTERNAL=0
+  [ -n "${CKAN_SQLALCHEMY_URL:-}" ] && EXTERNAL=1
+  BACKUPS=${STINFO_BACKUP_DIR:-$VAR/backups}
+}
+
+# pg_tool <program>: the newest installed PostgreSQL client program (pg_dump, pg_restore, psql);
+# it must be at least the server's major version.
+pg_tool() {
+  local dir
+  for dir in ${PG_BIN:+"$PG_BIN"} $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV); do
+    [ -x "$dir/$1" ] && { echo "$dir/$1"; return 0; }
+  done
+  command -v "$1" 2>/dev/null || die "$1 not found." "Install the PostgreSQL client programs (postgresql-client)."
+}
+
+# libpq_url <SQLAlchemy URL>: the same URL for libpq programs (no "+driver" in the scheme).
+libpq_url() { echo "$1" | sed -E 's|^postgres(ql)?\+[a-z0-9_]+://|postgresql://|'; }
+
+# ini_option <key>: a CKAN option as $INI sets it (following its `use = config:` chain); empty
+# when $INI or the Python environment is missing.
+ini_option() {
+  [ -f "$INI" ] && [ -x "$PY" ] || return 0
+  "$PY" - "$INI" "$1" 2>/dev/null <<'PYTHON'
+import sys
+from ckan.cli import CKANConfigLoader
+print(CKANConfigLoader(sys.argv[1]).get_config().get(sys.argv[2], ""))
+PYTHON
+}
+
+# storage_path: where CKAN keeps uploads: CKAN_STORAGE_PATH, else ckan.storage_path of $INI.
+storage_path() { echo "${CKAN_STORAGE_PATH:-$(ini_option ckan.storage_path)}"; }
