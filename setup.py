@@ -71,6 +71,7 @@ setup(
         "ckanext-harvest==1.6.3",
         "python-stdnum==2.2",
         "openpyxl==3.1.5",
+        "lxml==6.1.1",
     ],
     cmdclass={"build_py": BuildWithCatalogs},
     entry_points={
@@ -80,6 +81,14 @@ setup(
             "stinfo_publications = ckanext.stinfo.harvesters.oai_pmh:OaiPmhHarvester",
             "stinfo_rd_organizations = ckanext.stinfo.harvesters.registry:OrganizationRegistryHarvester",
             "stinfo_researchers = ckanext.stinfo.harvesters.registry:ResearcherRegistryHarvester",
+            "stinfo_ip_publications = ckanext.stinfo.harvesters.ip:IpPublicationsHarvester",
+            "stinfo_ip_representatives = ckanext.stinfo.harvesters.ip:IpRepresentativesHarvester",
+            "stinfo_standards = ckanext.stinfo.harvesters.standards:StandardsHarvester",
+            "stinfo_tbt = ckanext.stinfo.harvesters.standards:TbtHarvester",
+            "stinfo_radiation = ckanext.stinfo.harvesters.radiation:RadiationMonitoringHarvester",
+            "stinfo_radiation_sources_stats = ckanext.stinfo.harvesters.radiation_sources:SourceStatisticsHarvester",
+            "stinfo_enterprises = ckanext.stinfo.harvesters.enterprises:EnterpriseHarvester",
+            "stinfo_catalogues = ckanext.stinfo.harvesters.catalogues:CataloguesPlugin",
         ],
         "ckan.rdf.profiles": [
             "stinfo = ckanext.stinfo.profiles:StinfoProfile",
