@@ -8,7 +8,8 @@ import ckanext.stinfo.i18n
 from ckan import model
 from ckan.lib.plugins import DefaultTranslation
 from ckan.plugins import toolkit
-from ckanext.stinfo import personal_data
+from ckanext.stinfo import facets, personal_data, views
+from ckanext.stinfo.profiles import endpoints as dcat_endpoints
 
 HERE = Path(__file__).parent
 
@@ -19,12 +20,14 @@ HERE = Path(__file__).parent
 @toolkit.blanket.helpers
 @toolkit.blanket.actions
 @toolkit.blanket.auth_functions
+@toolkit.blanket.blueprints(lambda: [getattr(views, name) for name in views.__all__] + dcat_endpoints.blueprints())
 class StinfoPlugin(p.SingletonPlugin, DefaultTranslation):
     """Templates, translations, CLI, configuration, and the guards on personal data."""
 
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IFacets, inherit=True)
 
     def update_config(self, config):
         toolkit.add_template_directory(config, "templates")
@@ -46,4 +49,10 @@ class StinfoPlugin(p.SingletonPlugin, DefaultTranslation):
         return pkg_dict
 
     def before_dataset_index(self, pkg_dict):
-        return personal_data.strip(pkg_dict)
+        return facets.index_fields(personal_data.strip(pkg_dict))
+
+    def dataset_facets(self, facets_dict, package_type):
+        return facets.dataset_facets(facets_dict, package_type)
+
+    def organization_facets(self, facets_dict, organization_type, package_type):
+        return facets.organization_facets(facets_dict)

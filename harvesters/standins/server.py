@@ -12,7 +12,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-MODULES = ("st_platform", "oai_pmh", "registry")
+MODULES = ("st_platform", "oai_pmh", "registry", "ip_office", "standards", "enterprises", "radiation",
+           "provincial_ckan", "dcat_catalogue")
 
 
 def _routes() -> dict[str, object]:
