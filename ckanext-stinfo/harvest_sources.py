@@ -36,8 +36,8 @@ def upsert(source: dict[str, Any]) -> tuple[dict[str, Any], str]:
         return toolkit.get_action("harvest_source_create")(context, source), "created"
     if all(current.get(key) == value for key, value in source.items()):
         return current, "unchanged"
-    updated = toolkit.get_action("harvest_source_update")(context, {**source, "id": current["id"]})
-    return updated, "updated"
+    toolkit.get_action("harvest_source_update")(context, {**source, "id": current["id"]})
+    return toolkit.get_action("harvest_source_show")(context, {"id": current["id"]}), "updated"
 
 
 def _harvester(source_type: str):

@@ -23,6 +23,7 @@ from ckan import logic, model
 from ckan.plugins import toolkit
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
+from ckanext.stinfo import personal_data
 from ckanext.stinfo.classification import is_state_secret
 from ckanext.stinfo.harvesters.http import SourceError
 from ckanext.stinfo.identifiers import slugify_vi
@@ -47,8 +48,15 @@ class SourceRecord:
 
 
 def content_hash(package: dict[str, Any]) -> str:
-    """Stable hash of a mapped dataset, ignoring the provenance fields themselves."""
+    """Stable hash of a mapped dataset, ignoring the provenance fields themselves.
+
+    Restricted fields enter the hash as their keyed fingerprints: the hash is published, and a
+    personal number has too few possible values to be hashed bare.
+    """
     data = {k: v for k, v in package.items() if k not in ("harvested_at", "content_hash")}
+    for name in personal_data.restricted_fields() & data.keys():
+        value = str(data[name])
+        data[name] = value if personal_data.FINGERPRINT.match(value) else personal_data.fingerprint(value)
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 

@@ -6,7 +6,9 @@ whether it is a TCVN or a QCVN (``loai``) -> ``standard_tcvn`` or ``regulation_q
 A record's dataset name is its number as a slug (``TCVN ISO 9001:2015`` ->
 ``tcvn-iso-9001-2015``), so that "replaces" and "replaced by" become relations
 (``related_standards``) that hold even before the other standard is harvested, and across the two
-kinds (a TCVN replaced by a QCVN). The first replaced / replacing number of the same kind also
+kinds (a TCVN replaced by a QCVN). When a record of another origin (entered by hand) already has
+that name, the harvested one gets a name from its title, and relations name the existing record
+of the same standard. The first replaced / replacing number of the same kind also
 fills ``replaces`` / ``replaced_by``.
 
 ``stinfo_tbt`` reads TBT notifications in the shape of the WTO ePing service, as JSON
@@ -33,6 +35,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
+from ckan import model
 from ckan.plugins import implements
 from ckanext.harvest.interfaces import IHarvester
 from ckanext.stinfo import identifiers
@@ -215,7 +218,11 @@ class StandardsHarvester(StinfoHarvester):
         own_type, number = standard_number(str(package.get(number_field, "")))
         if own_type == dataset_type:
             package[number_field] = number
-            package["name"] = helpers.standard_name(number)
+            name = helpers.standard_name(number)
+            holder = model.Package.get(name)
+            guid = str(mapping.resolve(record, cfg["id_field"]) or "")
+            if holder is None or holder.state == "deleted" or (holder.extras or {}).get("source_record_id") == guid:
+                package["name"] = name
             if not package.get("year"):
                 package["year"] = re.search(r":(\d{4})", number).group(1)
         replaces = helpers.as_list(mapping.resolve(record, cfg["replaces_field"]))

@@ -8,7 +8,7 @@ languages, licences and file types are the EU authority tables' URIs, as DCAT-AP
 distribution is in a file type outside the portal's list (GeoTIFF). The graph is built with
 rdflib from ``payloads/dcat_catalogue/catalogue.json`` at request time.
 
-Scenarios: ``ok``; ``bad-turtle`` (a syntax error half-way); ``empty`` (a catalogue without
+Scenarios: ``ok``; ``bad-turtle`` (cut off half-way, inside a literal); ``empty`` (a catalogue without
 datasets); ``error-500``. Tests edit ``DATASETS`` or set ``OVERRIDE``.
 """
 from __future__ import annotations
@@ -122,6 +122,5 @@ def handle(path: str, query: dict[str, str]) -> tuple[int, str, bytes]:
         return 200, "application/rdf+xml; charset=utf-8", g.serialize(format="pretty-xml").encode("utf-8")
     body = g.serialize(format="turtle")
     if scenario == "bad-turtle":
-        half = len(body) // 2
-        body = body[:half] + " ;; <not turtle " + body[half:]
+        body = body[: len(body) // 2] + '\n<https://data.vast.vn/x> dct:title "cắt ngang'
     return 200, "text/turtle; charset=utf-8", body.encode("utf-8")

@@ -107,7 +107,8 @@ def test_dcat_datasets_get_stinfo_fields_names_and_provenance(harvest, standins)
     assert len(datasets) == len(dcat_catalogue.ORIGINAL)
     sea = datasets["Số liệu quan trắc mực nước biển trạm Hòn Dấu 1960–2023"]
     assert sea["title_en"] == "Sea level observations at Hon Dau station, 1960–2023"
-    assert sea["notes"].startswith("Mực nước biển trung bình tháng") and sea["notes_en"].startswith("Monthly mean")
+    assert sea["notes"].startswith("Mực nước biển trung bình tháng")
+    assert sea["notes_en"].startswith("Monthly and annual")
     assert sea["theme"] == ["ENVI"] and sea["frequency"] == "ANNUAL" and sea["language"] == ["vi", "en"]
     assert sea["license_id"] == "cc-by"
     assert sea["temporal_start"] == "1960-01-01" and sea["temporal_end"] == "2023-12-31"

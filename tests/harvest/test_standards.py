@@ -168,3 +168,17 @@ def test_tbt_bad_input(harvest, standins):
     _, report = harvest("stinfo_tbt", _tbt_url(standins), {**TBT, "full_harvest": True})
     assert any("not valid JSON" in m and "no record is withdrawn" in m for m in _gather_errors(report))
     assert len(_datasets("dataset_type:tbt_notification")) == len(standards.ORIGINAL_NOTIFICATIONS) - 1
+
+
+def test_a_standard_entered_by_hand_keeps_its_name_and_relations_still_hold(harvest, standins):
+    from ckan.tests import factories
+
+    call_action("package_create", context={"user": factories.Sysadmin()["name"]}, type="standard_tcvn",
+                name="tcvn-iso-9001-2008", title="Hệ thống quản lý chất lượng – Các yêu cầu (nhập tay)",
+                owner_org=factories.Organization()["id"], standard_number="TCVN ISO 9001:2008", year="2008",
+                standard_status="replaced")
+    results, report = harvest("stinfo_standards", _url(standins), CONFIG)
+    assert {r["report_status"] for r in results.values()} == {"added"}, report
+    harvested = _datasets()["TC-2008-0433"]
+    assert harvested["name"] != "tcvn-iso-9001-2008" and harvested["name"].startswith("he-thong-quan-ly-chat-luong")
+    assert _datasets()["TC-2015-0912"]["related_standards"] == ["tcvn-iso-9001-2008"]
