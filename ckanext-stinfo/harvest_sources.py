@@ -10,6 +10,7 @@ from ckan import model
 from ckan.plugins import PluginImplementations, toolkit
 from ckanext.harvest import queue
 from ckanext.harvest.interfaces import IHarvester
+from ckanext.harvest.logic import HarvestJobExists
 from ckanext.harvest.model import HarvestJob, HarvestObject
 from ckanext.stinfo.demo import site_context
 
@@ -47,8 +48,14 @@ def _harvester(source_type: str):
 def run(source: dict[str, Any], progress: Callable[[str], None]) -> dict[str, int]:
     """Run one job of ``source`` now, in this process; return counts per outcome."""
     context = site_context()
-    job_dict = toolkit.get_action("harvest_job_create")(context, {"source_id": source["id"], "run": False})
-    job = HarvestJob.get(job_dict["id"])
+    job = HarvestJob.filter(source_id=source["id"], status="New").first()
+    if job is None:  # a scheduled job not yet sent to the queue is run here instead
+        try:
+            job_dict = toolkit.get_action("harvest_job_create")(context, {"source_id": source["id"], "run": False})
+        except HarvestJobExists:
+            progress("  a harvest of this source is already running; the harvest workers finish it")
+            return {}
+        job = HarvestJob.get(job_dict["id"])
     job.status = "Running"
     job.save()
     harvester = _harvester(source["source_type"])

@@ -224,6 +224,12 @@ start_solr() {
       note "Solr: running on 127.0.0.1:$SOLR_PORT"; return
     fi
   fi
+  if [ -f "$dir/running-schema.xml" ] && ! cmp -s "$dir/home/ckan/conf/schema.xml" "$dir/running-schema.xml"; then
+    # A field may have changed type: Lucene cannot mix both in one index. The index is derived
+    # data, so it is emptied here and every site is re-indexed from its database.
+    note "Emptying the search index for the new schema (each site is re-indexed from PostgreSQL)"
+    rm -rf "$dir/data/ckan" "$dir"/indexed-schema-*.xml
+  fi
   port_free_or_ours "$SOLR_PORT" "$pidfile" Solr STINFO_SOLR_PORT
   step "Starting Solr 9 on 127.0.0.1:$SOLR_PORT"
   nohup java -Xms256m "-Xmx$SOLR_HEAP" -Dsolr.install.dir="$dir/home" -Dsolr.log.dir="$VAR/log" \
@@ -299,7 +305,6 @@ ckan.harvest.mq.type = redis
 ckan.harvest.mq.hostname = 127.0.0.1
 ckan.harvest.mq.port = $REDIS_PORT
 ckan.harvest.mq.redis_db = $redis_db
-ckan.harvest.log_scope = 0
 # Stand-in sources of the demo and the tests run on loopback.
 ckanext.stinfo.harvest.allowed_hosts = 127.0.0.1 localhost
 INI
