@@ -14,6 +14,7 @@ ROOTS = {
     "ckanext.stinfo.harvesters": "harvesters",
     "ckanext.stinfo.schemas": "schemas",
     "ckanext.stinfo.i18n": "i18n",
+    "ckanext.stinfo.docs": "docs",
 }
 
 
@@ -59,9 +60,11 @@ setup(
             "templates/**/*",
             "assets/**/*",
             "public/**/*",
+            "migration/**/*",
         ],
         "ckanext.stinfo.schemas": ["*.yaml", "vocabularies/*.yaml"],
         "ckanext.stinfo.harvesters": ["**/*.json", "**/*.xml", "**/*.csv"],
+        "ckanext.stinfo.docs": ["*.md", "guides/*/*.md"],
         "ckanext.stinfo.i18n": ["*.pot", "*/LC_MESSAGES/*.po", "*/LC_MESSAGES/*.mo"],
     },
     install_requires=[

@@ -19,6 +19,8 @@ def test_wheel_contains_code_schemas_vocabularies_and_payloads(tmp_path):
         "ckanext/stinfo/schemas/presets.yaml",
         "ckanext/stinfo/schemas/st_task.yaml",
         "ckanext/stinfo/schemas/vocabularies/provinces.yaml",
+        "ckanext/stinfo/docs/guides/vi/public.md",
+        "ckanext/stinfo/docs/guides/en/administrator.md",
     ]
     assert [name for name in expected if name not in names] == []
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))

@@ -1,0 +1,1 @@
+"""User guides (Markdown), shipped with the extension and served at /huong-dan."""
