@@ -71,7 +71,6 @@ class _Batch:
 
     previous: dict[str, HarvestObject | None]
     to_index: list[str] = field(default_factory=list)
-    savepoint: Any = None
 
 
 @contextlib.contextmanager
@@ -278,10 +277,10 @@ class StinfoHarvester(HarvesterBase):
                 f"Record {harvest_object.guid} is marked as a state secret and was refused.",
                 harvest_object, "Fetch")
             harvest_object.content = None
-            self._save(harvest_object)
+            harvest_object.save()
             return False
         harvest_object.content = json.dumps(full, ensure_ascii=False)
-        self._save(harvest_object)
+        harvest_object.save()
         return True
 
     # ---------------------------------------------------------------- import
@@ -304,29 +303,15 @@ class StinfoHarvester(HarvesterBase):
         harvest_object.current = True
         harvest_object.package_id = package_id
         harvest_object.add()
-        self._commit()
+        model.Session.commit()
 
-    def _context(self) -> dict[str, Any]:
-        if self._batch is not None:
+    def _context(self, deferred: bool = False) -> dict[str, Any]:
+        if deferred and self._batch is not None:
+            # Indexed (with one Solr commit) after the batch; package_create's own dictisation
+            # for its return value is not needed either.
             return {"user": self._get_user_name(), "ignore_auth": True, "defer_commit": True,
                     "return_id_only": True}
         return {"user": self._get_user_name(), "ignore_auth": True}
-
-    def _save(self, obj: Any) -> None:
-        obj.add()
-        self._commit()
-
-    def _commit(self) -> None:
-        """Commit now, or at the end of the batch during :meth:`import_batch`."""
-        if self._batch is None:
-            model.Session.commit()
-
-    def _rollback(self) -> None:
-        """Roll back this object's changes (only them during :meth:`import_batch`)."""
-        if self._batch is not None and self._batch.savepoint is not None and self._batch.savepoint.is_active:
-            self._batch.savepoint.rollback()
-        else:
-            model.Session.rollback()
 
     def _withdraw(self, harvest_object: HarvestObject, previous: HarvestObject | None) -> bool:
         package_id = harvest_object.package_id or (previous.package_id if previous else None)
@@ -391,16 +376,16 @@ class StinfoHarvester(HarvesterBase):
             else:
                 package.setdefault("name", self._unique_name(
                     package.get("title", ""), harvest_object.guid, harvest_object.harvest_source_id))
-                created = toolkit.get_action("package_create")(self._context(), package)
+                created = toolkit.get_action("package_create")(self._context(deferred=True), package)
                 package_id = created if isinstance(created, str) else created["id"]
         except toolkit.ValidationError as err:
-            self._rollback()
+            model.Session.rollback()
             self._save_object_error(
                 f"Record {harvest_object.guid} was not saved because it is invalid: {_error_summary(err)}",
                 harvest_object, "Import")
             return False
         self._make_current(harvest_object, previous, package_id)
-        if self._batch is not None:
+        if self._batch is not None and existing is None:
             self._batch.to_index.append(package_id)
         return True
 
@@ -424,34 +409,59 @@ class StinfoHarvester(HarvesterBase):
         """Fetch and import many harvest objects: the batched counterpart of ckanext-harvest's
         per-object ``fetch_and_import_stages``, for a consumer that takes objects in batches.
 
-        Every object gets the same treatment as one at a time (checks, per-record errors,
-        provenance, unchanged records skipped, the published version kept when a record is
-        invalid, the same report statuses). What is batched: one query for the current objects,
-        datasets written with ``defer_commit`` in one database transaction (a savepoint per
-        object, so an invalid record is rolled back alone), one commit, then the search index
-        updated with one Solr request and one Solr commit. Withdrawals commit as they go.
-        Returns harvest object id -> report status. Not thread-safe (one batch per process).
+        Every object goes through the same ``fetch_stage`` and ``import_stage`` as one at a time
+        (checks, per-record errors, provenance, unchanged records skipped, the published version
+        kept when a record is invalid, the same report statuses). What is batched:
+
+        - the database: the batch runs in one transaction; the commits and rollbacks of the
+          per-object code (and of CKAN's actions) become savepoints in it, so an invalid record
+          is rolled back alone, and there is one real commit per batch;
+        - the search index: new datasets are written with ``defer_commit`` and indexed after the
+          commit with one Solr request and one Solr commit (updates and withdrawals index as
+          one at a time: their activity and index handling stay CKAN's);
+        - one query for the current objects of the batch and one for the report statuses.
+
+        The caller's session is committed first; its objects are expired afterwards. Returns
+        harvest object id -> report status. One batch at a time per process.
         """
-        objects = list(harvest_objects)
-        if not objects:
+        from sqlalchemy.orm import selectinload
+
+        order = {obj.id: n for n, obj in enumerate(harvest_objects)}
+        if not order:
             return {}
-        batch = _Batch(previous=self._previous_of(objects))
-        self._batch = batch
+        caller = model.Session.registry()
+        caller.commit()
+        connection = model.meta.engine.connect()
+        transaction = connection.begin()
+        session = model.Session.session_factory(bind=connection, join_transaction_mode="create_savepoint")
+        model.Session.registry.set(session)
         try:
+            objects = sorted(session.query(HarvestObject).options(selectinload(HarvestObject.extras))
+                             .filter(HarvestObject.id.in_(list(order))), key=lambda obj: order[obj.id])
+            self._batch = _Batch(previous=self._previous_of(objects))
             for obj in objects:
-                self._fetch_and_import(obj, batch)
+                self._fetch_and_import(obj)
+            session.flush()
             self._report_statuses(objects)
-            model.Session.commit()
+            session.commit()
+            transaction.commit()
+            statuses = {obj.id: obj.report_status for obj in objects}
+            to_index = self._batch.to_index
         finally:
             self._batch = None
-        if batch.to_index:
-            index_packages(batch.to_index, self._get_user_name())
-        return {obj.id: obj.report_status for obj in objects}
+            session.close()
+            if transaction.is_active:
+                transaction.rollback()
+            connection.close()
+            model.Session.registry.set(caller)
+        caller.expire_all()
+        if to_index:
+            index_packages(to_index, self._get_user_name())
+        return statuses
 
-    def _fetch_and_import(self, obj: HarvestObject, batch: _Batch) -> None:
+    def _fetch_and_import(self, obj: HarvestObject) -> None:
         now = datetime.datetime.utcnow
         obj.fetch_started, obj.state = now(), "FETCH"
-        batch.savepoint = model.Session.begin_nested()
         try:
             fetched = self.fetch_stage(obj)
             obj.fetch_finished = now()
@@ -468,12 +478,9 @@ class StinfoHarvester(HarvesterBase):
                 obj.state = "ERROR"
         except Exception as err:  # noqa: BLE001 - one record never stops the rest of the batch
             log.exception("Importing harvest object %s failed", obj.id)
-            self._rollback()
+            model.Session.rollback()
             obj.state = "ERROR"
             self._save_object_error(f"Record {obj.guid} could not be imported: {err}", obj, "Import")
-        if batch.savepoint is not None and batch.savepoint.is_active:
-            batch.savepoint.commit()
-        batch.savepoint = None
         obj.add()
 
     @staticmethod

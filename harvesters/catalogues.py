@@ -12,9 +12,12 @@ harvesters give theirs:
 
 - provenance: ``source_system`` (the source's ``source_system`` setting, else the catalogue's
   title), ``source_url`` (the landing page, else the dataset URI), ``source_record_id`` (the
-  harvest guid: the dataset URI), ``harvested_at``, ``content_hash``;
+  harvest guid: the dataset URI), ``harvested_at``, ``content_hash``; a dataset whose RDF already
+  states its provenance (a record of another STInfo site, read back by the ``stinfo`` profile)
+  keeps it as given, and is then always rewritten (the hash is the original harvester's);
 - a readable dataset name made from the Vietnamese title (ckanext-dcat's would drop every
-  Vietnamese letter), unique per source and record;
+  Vietnamese letter), unique per source and record, unless the profile found the record's own
+  name;
 - an unchanged dataset (same content hash) is not rewritten: the object is reported
   "not modified";
 - a catalogue that lists no dataset stops the run with an error instead of withdrawing every
@@ -51,6 +54,8 @@ LIST_FIELDS = {"theme": "data_themes", "frequency": "frequencies"}
 FIELDS_FROM_EXTRAS = ("temporal_start", "temporal_end", "theme", "frequency", "language", "version",
                       "conforms_to", "maintainer", "maintainer_email", "url")
 MULTIPLE = {"theme", "language", "conforms_to"}
+#: Provenance the RDF itself may carry (another STInfo site's records): then it is kept as given.
+UPSTREAM_PROVENANCE = ("source_system", "source_url", "source_record_id")
 
 
 def _extra(dataset: dict[str, Any], key: str) -> Any:
@@ -138,15 +143,19 @@ def map_dataset(dataset: dict[str, Any], g, source, config: dict[str, Any], cata
     dataset.setdefault("type", "dataset")
     dataset = {k: v for k, v in dataset.items() if v is not None}
     guid = uri or _extra(dataset, "identifier") or dataset.get("name") or dataset.get("title", "")
+    if not dataset.get("name"):
+        suffix = hashlib.sha1(f"{source.id}:{guid}".encode()).hexdigest()[:8]
+        try:
+            dataset["name"] = f"{identifiers.slugify_vi(dataset.get('title') or guid, max_len=90)}-{suffix}"
+        except identifiers.IdentifierError:
+            dataset["name"] = f"dcat-{suffix}"
+    if any(dataset.get(key) for key in UPSTREAM_PROVENANCE):
+        return dataset
     dataset["source_system"] = config.get("source_system") or catalogue_title or source.title
     dataset["source_url"] = dataset.get("url") or uri or source.url
     dataset["source_record_id"] = guid
-    suffix = hashlib.sha1(f"{source.id}:{guid}".encode()).hexdigest()[:8]
-    try:
-        dataset["name"] = f"{identifiers.slugify_vi(dataset.get('title') or guid, max_len=90)}-{suffix}"
-    except identifiers.IdentifierError:
-        dataset["name"] = f"dcat-{suffix}"
     dataset["content_hash"] = content_hash(dataset)
+    dataset["harvested_at"] = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
     return dataset
 
 
@@ -182,20 +191,15 @@ class CataloguesPlugin(SingletonPlugin):
             return None, ["The catalogue lists no dataset at all; nothing is withdrawn (check the source)."]
         return _MappedParser(rdf_parser, harvest_job.source), []
 
-    def before_create(self, harvest_object, dataset_dict, temp_dict):
-        dataset_dict["harvested_at"] = _now()
-
     def before_update(self, harvest_object, dataset_dict, temp_dict):
+        """An unchanged dataset (same content hash as the one published) is not rewritten."""
+        if dataset_dict.get("source_record_id") != harvest_object.guid or not dataset_dict.get("content_hash"):
+            return
         existing = model.Package.get(dataset_dict.get("id"))
-        if existing is not None and existing.state == "active":
-            shown = toolkit.get_action("package_show")({"ignore_auth": True}, {"id": existing.id})
-            if dataset_dict.get("content_hash") and shown.get("content_hash") == dataset_dict["content_hash"]:
-                harvest_object.package_id = existing.id
-                harvest_object.add()
-                dataset_dict.clear()
-                return
-        dataset_dict["harvested_at"] = _now()
-
-
-def _now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
+        if existing is None or existing.state != "active":
+            return
+        shown = toolkit.get_action("package_show")({"ignore_auth": True}, {"id": existing.id})
+        if shown.get("content_hash") == dataset_dict["content_hash"]:
+            harvest_object.package_id = existing.id
+            harvest_object.add()
+            dataset_dict.clear()

@@ -30,7 +30,7 @@ def _tbt_url(standins, scenario="ok"):
 
 def _datasets(q="dataset_type:standard_tcvn OR dataset_type:regulation_qcvn"):
     result = call_action("package_search", q=q, rows=100, include_private=True)
-    return {d["source_record_id"]: d for d in result["results"]}
+    return {d.get("source_record_id"): d for d in result["results"]}
 
 
 def _gather_errors(report):
