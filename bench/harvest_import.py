@@ -119,11 +119,10 @@ def run_stock(harvester, ids: list[str], chunk: int = 50) -> list[float]:
 
 
 def run_fast(harvester, ids: list[str], batch_size: int, progress=None) -> tuple[list[float], dict[str, int]]:
-    """``import_batch`` on batches of objects (loaded with their extras in one query per batch);
-    returns the records/s of each batch and the count of each report status."""
+    """``import_batch`` on batches of objects; returns the records/s of each batch and the count of
+    each report status."""
     from ckan import model
     from ckanext.harvest.model import HarvestObject
-    from sqlalchemy.orm import selectinload
 
     rates: list[float] = []
     statuses: dict[str, int] = {}
@@ -132,8 +131,7 @@ def run_fast(harvester, ids: list[str], batch_size: int, progress=None) -> tuple
     for start in range(0, len(ids), batch_size):
         part = ids[start:start + batch_size]
         timer = common.Timer()
-        objects = (model.Session.query(HarvestObject).options(selectinload(HarvestObject.extras))
-                   .filter(HarvestObject.id.in_(part)).all())
+        objects = model.Session.query(HarvestObject).filter(HarvestObject.id.in_(part)).all()
         results = harvester.import_batch(objects)
         rates.append(len(part) / timer.elapsed())
         for status in results.values():

@@ -9,7 +9,7 @@ description, province, field of science and licence (the record type, which depe
 Copies are marked ``bench_copy:true`` and can be removed with ``--drop``.
 
     python bench/scale_index.py --target 100000
-    python bench/scale_index.py --target 1000000 --pause 0.2   # leave Solr some air
+    python bench/scale_index.py --target 1000000 --reuse --pause 0.2   # leave Solr some air
     python bench/scale_index.py --drop
 
 Only the search index grows: ``package_show`` of a copy finds nothing in the database.
@@ -35,13 +35,13 @@ NAMESPACE = uuid.UUID("6f1c3c4e-6a36-4c1d-9d8b-5f0c3f7a2b10")
 COPIED = ("title", "notes", "province", "field_of_science", "license_id")
 
 
-def base_documents(limit: int = 0, progress=print) -> list[dict[str, Any]]:
+def base_documents(limit: int = 0, progress=print, reuse: bool = False) -> list[dict[str, Any]]:
     """CKAN's index documents of the site's generated datasets (ordered by their stream index;
-    the first ``limit`` when given), kept in bench/out/ for the next run."""
+    the first ``limit`` when given), kept in bench/out/ (read from there when ``reuse``)."""
     from ckan.common import config
 
     cache = common.out_path(f"base-documents-{config.get('ckan.site_id')}-{limit}.jsonl")
-    if cache.exists():
+    if reuse and cache.exists():
         with cache.open(encoding="utf-8") as stream:
             docs = [json.loads(line) for line in stream]
         progress(f"base documents read from {cache}: {len(docs)}")
@@ -110,17 +110,18 @@ def copy_of(doc: dict[str, Any], j: int, seed: int, site_id: str) -> dict[str, A
 
 
 def grow(target: int, seed: int = 1, batch: int = 1000, pause: float = 0.0, base_limit: int = 0,
-         progress=print) -> dict[str, Any]:
+         progress=print, reuse: bool = False, first: int | None = None) -> dict[str, Any]:
     from ckan.common import config
 
     site_id = config.get("ckan.site_id")
     conn = common.solr_connection()
-    docs = base_documents(base_limit, progress)
+    docs = base_documents(base_limit, progress, reuse)
     if not docs:
         raise SystemExit("No generated datasets in the database: run bench/harvest_import.py first.")
     # Copies take records of the stream after every imported one, keeping the type (j mod 100).
     base = -(-(max(d["_stream_index"] for d in docs) + 1) // generate.BLOCK) * generate.BLOCK
-    first = -(-(max(_imported_indexes()) + 1) // generate.BLOCK) * generate.BLOCK
+    if first is None:  # give the same --first again when topping up after more imports
+        first = -(-(max(_imported_indexes()) + 1) // generate.BLOCK) * generate.BLOCK
     existing = common.solr_count()
     progress(f"documents of the site now: {existing}; base records: {len(docs)} (stream 0..{base - 1}); "
              f"copies from record {first} of the stream")
@@ -129,10 +130,15 @@ def grow(target: int, seed: int = 1, batch: int = 1000, pause: float = 0.0, base
     pending: list[dict[str, Any]] = []
     copy = 1
     current = existing
+    # Copies already sent by an earlier run come first in the same order: skip them.
+    skip = conn.search(q="*:*", fq=[f'+site_id:"{site_id}"', "+bench_copy:true"], rows=0).hits
     while current < target:
         for doc in docs:
             if current >= target:
                 break
+            if skip:
+                skip -= 1
+                continue
             pending.append(copy_of(doc, first + (copy - 1) * base + doc["_stream_index"], seed, site_id))
             current += 1
             if len(pending) >= batch:
@@ -169,13 +175,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--pause", type=float, default=0.0, help="seconds between batches sent to Solr")
     parser.add_argument("--base", type=int, default=0, help="replicate only the first BASE imported records")
+    parser.add_argument("--first", type=int, help="stream index of the first copy (default: after the imported)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="reuse the base documents kept by the previous run (same database)")
     parser.add_argument("--drop", action="store_true", help="remove the copies instead")
     args = parser.parse_args(argv)
     common.load_ckan(args.config)
     if args.drop:
         drop()
     else:
-        grow(args.target, args.seed, args.batch, args.pause, args.base)
+        grow(args.target, args.seed, args.batch, args.pause, args.base, reuse=args.reuse, first=args.first)
     common.reproduce(sys.argv)
 
 

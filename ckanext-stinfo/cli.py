@@ -212,3 +212,22 @@ def search_index_rebuild(workers, batch, from_index):
     count = rebuild_index(workers, batch, progress=lambda done, total: click.echo(
         f"  {done}/{total}", err=True) if done % 5000 < batch else None)
     click.secho(f"Indexed {count} datasets", fg="green")
+
+
+@stinfo.command("check-links")
+@click.option("--organization", default=None, help="Only the records of this organisation (name or id).")
+@click.option("--batch", default=50, show_default=True, help="Records per background job.")
+@click.option("--now", "run_now", is_flag=True, help="Check here and now instead of enqueueing background jobs.")
+def check_links(organization, batch, run_now):
+    """Check the links of every record's resources (and refresh its quality score), as background
+    jobs run by 'ckan jobs worker'; polite to remote servers (robots.txt, one host at a time)."""
+    from ckanext.stinfo import linkcheck
+
+    ids = linkcheck.package_ids(organization)
+    if run_now:
+        counts = linkcheck.check_packages(ids)
+        summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no links"
+        click.secho(f"Link check of {len(ids)} records: {summary}", fg="green")
+        return
+    jobs = linkcheck.enqueue(ids, batch)
+    click.secho(f"Link check of {len(ids)} records: {len(jobs)} background jobs enqueued", fg="green")

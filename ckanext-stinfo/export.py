@@ -44,7 +44,8 @@ def _page(after: str | None, rows: int) -> list[dict[str, Any]]:
         fq_list.append('id:{"' + after.replace('"', "") + '" TO *]')
     result = toolkit.get_action("package_search")(
         {"ignore_auth": True, "user": ""},
-        {"q": "*:*", "fq_list": fq_list, "sort": "id asc", "rows": rows, "include_private": False})
+        {"q": "*:*", "fq_list": fq_list, "sort": "id asc", "rows": rows, "include_private": False,
+         "facet": "false"})
     return result["results"]
 
 

@@ -1,6 +1,7 @@
 """The ``stinfo`` plugin: wires the extension's parts into CKAN."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import ckan.plugins as p
@@ -8,10 +9,17 @@ import ckanext.stinfo.i18n
 from ckan import model
 from ckan.lib.plugins import DefaultTranslation
 from ckan.plugins import toolkit
-from ckanext.stinfo import facets, personal_data, views
+from ckanext.stinfo import audit, facets, personal_data, quality, views
 from ckanext.stinfo.profiles import endpoints as dcat_endpoints
 
 HERE = Path(__file__).parent
+
+
+def _too_deeply_nested(_error):
+    """A request body nested too deeply to decode (hostile JSON) is a 400, not a server error."""
+    return json.dumps({"success": False, "error": {
+        "__type": "Bad request", "message": "Request data nested too deeply"}}), 400, \
+        {"Content-Type": "application/json;charset=utf-8"}
 
 
 @toolkit.blanket.config_declarations
@@ -28,10 +36,20 @@ class StinfoPlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IFacets, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
 
     def update_config(self, config):
         toolkit.add_template_directory(config, "templates")
         toolkit.add_public_directory(config, "public")
+
+    def make_middleware(self, app, config):
+        # Flask compares the body size with MAX_CONTENT_LENGTH as a number; the ini gives a string.
+        limit = config.get("MAX_CONTENT_LENGTH")
+        if limit and hasattr(app, "config"):
+            app.config["MAX_CONTENT_LENGTH"] = int(limit)
+        if hasattr(app, "register_error_handler"):
+            app.register_error_handler(RecursionError, _too_deeply_nested)
+        return app
 
     def i18n_directory(self):
         return str(Path(ckanext.stinfo.i18n.__file__).parent)
@@ -43,13 +61,17 @@ class StinfoPlugin(p.SingletonPlugin, DefaultTranslation):
         personal_data.strip(pkg_dict)
         if personal_data.may_see(context.get("user")):
             package = model.Package.get(pkg_dict.get("id"))
+            shown = []
             for name in personal_data.restricted_fields():
                 if package is not None and package.extras.get(name):
                     pkg_dict[name] = package.extras[name]
+                    shown.append(name)
+            if shown:
+                audit.record_view(context.get("user"), package.id, shown)
         return pkg_dict
 
     def before_dataset_index(self, pkg_dict):
-        return facets.index_fields(personal_data.strip(pkg_dict))
+        return quality.index_fields(facets.index_fields(personal_data.strip(pkg_dict)))
 
     def dataset_facets(self, facets_dict, package_type):
         return facets.dataset_facets(facets_dict, package_type)

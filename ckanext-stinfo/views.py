@@ -6,9 +6,10 @@ import io
 
 from ckan.plugins import toolkit
 from ckanext.stinfo.helpers import stinfo_lang
+from ckanext.stinfo.quality_views import stinfo_quality
 from flask import Blueprint, Response
 
-__all__ = ["stinfo"]
+__all__ = ["stinfo", "stinfo_quality"]
 
 stinfo = Blueprint("stinfo", __name__)
 

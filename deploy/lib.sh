@@ -333,7 +333,9 @@ stop_portal() { local name; for name in $PORTAL_PROCESSES; do stop_pid "$name" >
 start_portal() {
   stop_portal
   port_free_or_ours "$WEB_PORT" "$VAR/run/web.pid" "the portal" STINFO_WEB_PORT
-  start_bg web "$VENV/bin/ckan" -c "$INI" run --host 127.0.0.1 --port "$WEB_PORT" --disable-reloader
+  # gunicorn, as in production: several workers instead of CKAN's single-process dev server
+  start_bg web env CKAN_INI="$INI" "$VENV/bin/gunicorn" --chdir "$ROOT/deploy" --bind "127.0.0.1:$WEB_PORT" \
+    --workers "${STINFO_WEB_WORKERS:-3}" --threads 4 --timeout 120 wsgi:application
   start_bg harvest-gather "$VENV/bin/ckan" -c "$INI" harvester gather-consumer
   start_bg harvest-fetch "$VENV/bin/ckan" -c "$INI" harvester fetch-consumer
   start_bg jobs-worker "$VENV/bin/ckan" -c "$INI" jobs worker

@@ -113,11 +113,12 @@ def _name_key(text: str) -> str:
 
 
 @functools.cache
-def _province_names() -> dict[str, str]:
+def _province_names(former: bool) -> dict[str, str]:
     names: dict[str, str] = {}
-    for concept in vocabulary("former_provinces").items:
-        for label in concept.label.values():
-            names[_name_key(label)] = concept.extra["successor"]
+    if former:
+        for concept in vocabulary("former_provinces").items:
+            for label in concept.label.values():
+                names[_name_key(label)] = concept.extra["successor"]
     for concept in vocabulary("provinces").items:
         for label in concept.label.values():
             names[_name_key(label)] = concept.code
@@ -125,10 +126,10 @@ def _province_names() -> dict[str, str]:
     return names
 
 
-def province_code(value: Any) -> Any:
-    """The code of a provincial unit in force since 1 July 2025, from a current or former code or
-    a name (with or without diacritics or a 'Tỉnh'/'Thành phố' prefix); the value unchanged when
-    unknown, so that the schema's check names it."""
+def province_code(value: Any, former: bool = True) -> Any:
+    """The code of a provincial unit in force since 1 July 2025, from a current or (unless
+    ``former`` is false) former code or name, with or without diacritics or a 'Tỉnh'/'Thành phố'
+    prefix; the value unchanged when unknown, so that the schema's check names it."""
     if value in (None, ""):
         return value
     text = unicodedata.normalize("NFC", str(value)).strip()
@@ -136,9 +137,9 @@ def province_code(value: Any) -> Any:
         code = f"{int(text):02d}"
         if code in vocabulary("provinces"):
             return code
-        former = vocabulary("former_provinces").get(code)
-        return former.extra["successor"] if former is not None else text
-    return _province_names().get(_name_key(text), text)
+        previous = vocabulary("former_provinces").get(code) if former else None
+        return previous.extra["successor"] if previous is not None else text
+    return _province_names(former).get(_name_key(text), text)
 
 
 def dataset_name_by_source_id(dataset_type: str, source_record_id: str) -> str | None:

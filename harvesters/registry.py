@@ -65,13 +65,11 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 from xml.etree.ElementTree import ParseError
 
-from ckan import model
 from ckan.plugins import implements, toolkit
 from ckanext.harvest.interfaces import IHarvester
 from ckanext.stinfo import identifiers, personal_data
-from ckanext.stinfo.harvesters import http, mapping
+from ckanext.stinfo.harvesters import helpers, http, mapping
 from ckanext.stinfo.harvesters.base import MappingError, SourceRecord, StinfoHarvester
-from ckanext.stinfo.vocabularies import vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -115,74 +113,6 @@ def mask_personal_ids(text: str) -> str:
 
 
 # ---------------------------------------------------------------- normalisers
-def _as_list(value: Any) -> list[str]:
-    """A list given as a list or as text separated by commas, semicolons or new lines."""
-    items = value if isinstance(value, list) else re.split(r"[,;\n]", str(value))
-    result: list[str] = []
-    for item in items:
-        text = str(item).strip()
-        if text and text not in result:
-            result.append(text)
-    return result
-
-
-def _name_key(text: str) -> str:
-    """Province name folded for look-up: no accents, no 'tỉnh'/'thành phố' prefix, letters only."""
-    folded = identifiers.fold_vietnamese(unicodedata.normalize("NFC", text)).lower().strip()
-    folded = re.sub(r"^(tinh|thanh pho|tp\.?)\s*", "", folded)
-    return re.sub(r"[^a-z0-9]", "", folded)
-
-
-@functools.cache
-def _province_names(former: bool) -> dict[str, str]:
-    names: dict[str, str] = {}
-    if former:
-        for concept in vocabulary("former_provinces").items:
-            for label in concept.label.values():
-                names[_name_key(label)] = concept.extra["successor"]
-    for concept in vocabulary("provinces").items:
-        for label in concept.label.values():
-            names[_name_key(label)] = concept.code
-    names.update({"hcm": "79", "tphcm": "79", "hochiminhcity": "79"})
-    return names
-
-
-def _province(value: Any, former: bool) -> Any:
-    """The code of a provincial unit in force since 1 July 2025; the value unchanged if unknown.
-
-    Every current code is also a former code whose successor is itself, so mapping former codes
-    never changes a current one.
-    """
-    text = unicodedata.normalize("NFC", str(value)).strip()
-    current, previous = vocabulary("provinces"), vocabulary("former_provinces")
-    if re.fullmatch(r"\d{1,3}", text):
-        code = f"{int(text):02d}"
-        if code in current:
-            return code
-        if former and code in previous:
-            return previous.get(code).extra["successor"]
-        return text
-    return _province_names(former).get(_name_key(text), text)
-
-
-@functools.cache
-def _national_fields() -> dict[str, str]:
-    return {national: concept.code for concept in vocabulary("fields_of_science").items
-            for national in concept.extra.get("vn_codes", [])}
-
-
-def _fields_of_science(value: Any) -> list[str]:
-    """FORD codes; national codes (and level-3/4 codes by their level-2 prefix) are translated."""
-    ford, national = vocabulary("fields_of_science"), _national_fields()
-    result: list[str] = []
-    for code in _as_list(value):
-        if code not in ford and code.isdigit():
-            code = national.get(code) or (national.get(code[:3]) if len(code) >= 5 else None) or code
-        if code not in result:
-            result.append(code)
-    return result
-
-
 def _restore_zeros(value: Any, length: int, lost: int) -> Any:
     """A number that lost up to ``lost`` leading zeros (a spreadsheet cell typed as a number)
     padded back to ``length`` digits; any other value unchanged."""
@@ -215,32 +145,13 @@ def seal_personal_id(value: Any) -> Any:
     return personal_data.fingerprint(number)
 
 
-def _organization_by_tax_code(value: Any) -> str | None:
-    """Name of the active S&T organisation record with this tax code (the oldest), or None."""
-    try:
-        code = identifiers.normalize_tax_code(str(_tax_code(value)))
-    except identifiers.IdentifierError:
-        return None
-    found = (
-        model.Session.query(model.Package.name)
-        .filter(model.Package.type == "st_organization", model.Package.state == "active",
-                model.Package.extras.contains({"tax_code": code}))
-        .order_by(model.Package.metadata_created)
-        .first()
-    )
-    if found is None:
-        log.info("No S&T organisation record has the tax code %s yet; the link is left out", code)
-        return None
-    return found[0]
-
-
 NORMALIZERS: dict[str, Callable[[Any], Any]] = {
-    "list": _as_list,
-    "province": functools.partial(_province, former=False),
-    "province_former": functools.partial(_province, former=True),
-    "fields_of_science": _fields_of_science,
+    "list": helpers.as_list,
+    "province": functools.partial(helpers.province_code, former=False),
+    "province_former": helpers.province_code,
+    "fields_of_science": helpers.fields_of_science,
     "tax_code": _tax_code,
-    "organization_by_tax_code": _organization_by_tax_code,
+    "organization_by_tax_code": lambda value: helpers.organization_by_tax_code(_tax_code(value)),
 }
 
 

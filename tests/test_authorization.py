@@ -33,6 +33,9 @@ def world(clean_db, clean_index, standins):
 # action -> roles allowed, data builder
 MATRIX = {
     "stinfo_personal_id_match": ({"sysadmin"}, lambda w: {"personal_id": "001085012345"}),
+    # the national summary is public; an organisation's report is for its members (see test_quality.py)
+    "stinfo_quality_report": ({"member", "editor", "sysadmin"}, lambda w: {"organization": w["org"]["id"]}),
+    "stinfo_audit_list": ({"sysadmin"}, lambda w: {}),
     "package_create": ({"editor", "sysadmin"}, lambda w: {"name": "moi", "owner_org": w["org"]["id"]}),
     "package_update": ({"editor", "sysadmin"}, lambda w: {"id": w["dataset"]["id"]}),
     "package_delete": ({"editor", "sysadmin"}, lambda w: {"id": w["dataset"]["id"]}),
@@ -69,3 +72,15 @@ def test_authorization_matrix(world):
             if _allowed(action, {"user": user, "ignore_auth": False}, data(world)) != (role in allowed):
                 wrong.append(f"{role} {'may not' if role in allowed else 'may'} call {action}")
     assert wrong == []
+
+
+@pytest.mark.parametrize(("data", "allowed"), [
+    (lambda w: {}, set(ROLES)),
+    (lambda w: {"harvest_source": w["source"]["id"]}, {"editor", "sysadmin"}),
+])
+def test_quality_report_national_and_per_source(world, data, allowed):
+    """The national quality summary is public; a harvest source's report is for its editors."""
+    for role in ROLES:
+        user = "" if role == "anonymous" else world["users"][role]["name"]
+        context = {"user": user, "ignore_auth": False}
+        assert _allowed("stinfo_quality_report", context, data(world)) == (role in allowed), role

@@ -6,10 +6,12 @@ from typing import Any
 import sqlalchemy as sa
 from ckan import model
 from ckan.plugins import toolkit
-from ckanext.stinfo import classification, facets, identifiers, personal_data
+from ckanext.stinfo import audit, classification, facets, identifiers, personal_data
 from ckanext.stinfo.vocabularies import vocabulary
 
-__all__ = ["package_create", "package_update", "stinfo_personal_id_match", "stinfo_statistics"]
+__all__ = ["package_create", "package_update", "harvest_source_create", "harvest_source_update",
+           "stinfo_audit_list", "stinfo_personal_id_match", "stinfo_statistics",
+           "stinfo_quality_report"]
 
 
 def _refuse_state_secrets(data_dict: dict[str, Any]) -> None:
@@ -19,16 +21,88 @@ def _refuse_state_secrets(data_dict: dict[str, Any]) -> None:
 
 @toolkit.chained_action
 def package_create(up_func, context, data_dict):
-    """Create a dataset, refusing records classified as state secrets."""
+    """Create a dataset, refusing records classified as state secrets; audits restricted fields."""
     _refuse_state_secrets(data_dict)
-    return up_func(context, data_dict)
+    result = up_func(context, data_dict)
+    _audit_change(context, {}, result)
+    return result
 
 
 @toolkit.chained_action
 def package_update(up_func, context, data_dict):
-    """Update a dataset, refusing records classified as state secrets."""
+    """Update a dataset, refusing records classified as state secrets; audits restricted fields."""
     _refuse_state_secrets(data_dict)
+    package = model.Package.get(data_dict.get("id") or data_dict.get("name") or "")
+    before = audit.stored(package.id, personal_data.restricted_fields()) if package is not None else {}
+    result = up_func(context, data_dict)
+    _audit_change(context, before, result)
+    return result
+
+
+def _refuse_private_harvest_url(data_dict: dict[str, Any]) -> None:
+    """A harvest source on loopback or a private network only if its host is allowed by config."""
+    import socket
+
+    from ckanext.stinfo.harvesters import http
+
+    if not data_dict.get("url"):
+        return
+    try:
+        http.check_host(str(data_dict["url"]), toolkit.config.get("ckanext.stinfo.harvest.allowed_hosts") or [])
+    except http.SourceError as error:
+        if isinstance(error.__cause__, socket.gaierror):
+            return  # not resolvable now: the gather reports it
+        raise toolkit.ValidationError({"url": [str(error)]}) from error
+
+
+@toolkit.chained_action
+def harvest_source_create(up_func, context, data_dict):
+    """Create a harvest source, refusing URLs on loopback or private networks unless allowed."""
+    toolkit.check_access("harvest_source_create", context, data_dict)
+    _refuse_private_harvest_url(data_dict)
     return up_func(context, data_dict)
+
+
+@toolkit.chained_action
+def harvest_source_update(up_func, context, data_dict):
+    """Update a harvest source, refusing URLs on loopback or private networks unless allowed."""
+    toolkit.check_access("harvest_source_update", context, data_dict)
+    _refuse_private_harvest_url(data_dict)
+    return up_func(context, data_dict)
+
+
+def _audit_change(context, before: dict[str, Any], result: Any) -> None:
+    """Write to the audit trail the restricted fields a create or update set or changed."""
+    package_id = result.get("id") if isinstance(result, dict) else (result if isinstance(result, str) else None)
+    package_id = package_id or getattr(context.get("package"), "id", None)
+    if package_id:
+        fields = personal_data.restricted_fields()
+        audit.record_change(context, package_id, audit.changed_fields(before, package_id, fields))
+
+
+def stinfo_audit_list(context, data_dict):
+    """Who viewed or changed restricted fields, newest first (sysadmins only).
+
+    :param package_id: only this record (id)
+    :param user: only this user name
+    :param limit: at most this many entries (default 100, at most 1000)
+    :param offset: skip this many entries
+    :rtype: list of dictionaries with ``id``, ``timestamp``, ``user``, ``action`` (``viewed`` or
+        ``changed``), ``package_id`` and ``field``
+    """
+    toolkit.check_access("stinfo_audit_list", context, data_dict)
+    try:
+        limit = min(int(data_dict.get("limit", 100)), 1000)
+        offset = int(data_dict.get("offset", 0))
+    except (TypeError, ValueError) as error:
+        raise toolkit.ValidationError({"limit": [toolkit._("Must be a whole number.")]}) from error
+    if limit < 0 or offset < 0:
+        raise toolkit.ValidationError({"limit": [toolkit._("Must be a whole number.")]})
+    package_id = data_dict.get("package_id")
+    if package_id:
+        package = model.Package.get(package_id)
+        package_id = package.id if package is not None else package_id
+    return audit.entries(package_id, data_dict.get("user"), limit, offset)
 
 
 def stinfo_personal_id_match(context, data_dict):
@@ -109,3 +183,24 @@ def _translate(message: str, lang: str) -> str:
 
     with force_locale(lang):
         return toolkit._(message)
+
+
+@toolkit.side_effect_free
+def stinfo_quality_report(context, data_dict):
+    """Metadata quality of the catalogue: national, of one organisation or of one harvest source.
+
+    Anyone gets the national summary of the public records; members of an organisation its
+    report, editors of a harvest source the source's; sysadmins everything (see
+    :mod:`ckanext.stinfo.logic.quality_report`).
+
+    :param organization: name or id of an organisation (optional)
+    :param harvest_source: name or id of a harvest source (optional)
+    :param limit: most records listed, worst first (default and at most 5000)
+    :rtype: dictionary with ``scope``, ``count``, ``average``, ``ratings``, ``dimensions``,
+        ``issues``, ``scale``; ``records`` for an organisation or a source; ``organizations``
+        and ``harvest_sources`` in the national report for sysadmins
+    """
+    from ckanext.stinfo.logic import quality_report
+
+    toolkit.check_access("stinfo_quality_report", context, data_dict)
+    return quality_report.report(context, data_dict)

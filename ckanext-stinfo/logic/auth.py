@@ -4,11 +4,17 @@ from __future__ import annotations
 from ckan.plugins import toolkit
 from ckanext.harvest.logic.auth import get_obj_object
 
-__all__ = ["stinfo_personal_id_match", "harvest_object_show", "harvest_object_list", "stinfo_statistics"]
+__all__ = ["stinfo_audit_list", "stinfo_personal_id_match", "harvest_object_show", "harvest_object_list",
+           "stinfo_statistics", "stinfo_quality_report"]
 
 
 def stinfo_personal_id_match(context, data_dict):
     """Matching personal numbers is for sysadmins only (who pass every check anyway)."""
+    return {"success": False}
+
+
+def stinfo_audit_list(context, data_dict):
+    """The audit trail of restricted fields is for sysadmins only (who pass every check anyway)."""
     return {"success": False}
 
 
@@ -33,3 +39,11 @@ def harvest_object_list(next_auth, context, data_dict):
 def stinfo_statistics(context, data_dict):
     """The statistics of the public catalogue are public."""
     return {"success": True}
+
+
+@toolkit.auth_allow_anonymous_access
+def stinfo_quality_report(context, data_dict):
+    """National summary: anyone; an organisation: its members; a harvest source: its editors."""
+    from ckanext.stinfo.logic import quality_report
+
+    return quality_report.auth(context, data_dict)

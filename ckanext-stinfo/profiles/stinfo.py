@@ -55,6 +55,7 @@ from .mapping import (
     has_field,
     restricted_names,
 )
+from .quality import describe_quality
 from .skos import (
     describe_access_right,
     describe_concept,
@@ -175,6 +176,7 @@ class StinfoProfile(RDFProfile):
             return
         _bind(g)
         _DatasetWriter(g, dataset_dict, dataset_ref).write()
+        describe_quality(g, dataset_ref, dataset_dict)
 
     def graph_from_catalog(self, catalog_dict, catalog_ref):
         g = self.g

@@ -6,6 +6,9 @@ matches precomposed), drop the English stemmer, and fold accents and đ/Đ while
 original token at the same position: "nghien cuu" finds "nghiên cứu", and a query typed with its
 accents ranks exact-accent matches first because they match both tokens.
 
+One field is added: ``stinfo_quality*`` (an int, stored, sortable), the metadata quality score of
+a record and its points per dimension (``ckanext.stinfo.quality``).
+
 Usage: python make_schema.py <target schema.xml>
 """
 import sys
@@ -41,6 +44,12 @@ def build(source: Path) -> ET.ElementTree:
         if field_type.get("name") in {"text", "text_general"}:
             for analyzer in field_type.findall("analyzer"):
                 _vietnamese_analyzer(analyzer)
+    root = tree.getroot()
+    catch_all = next(el for el in root.iter("dynamicField") if el.get("name") == "*")
+    parent = next(el for el in root.iter() if catch_all in list(el))
+    quality = ET.Element("dynamicField", {"name": "stinfo_quality*", "type": "int", "indexed": "true",
+                                          "stored": "true", "docValues": "true", "multiValued": "false"})
+    parent.insert(list(parent).index(catch_all), quality)
     ET.indent(tree, space="    ")
     return tree
 
