@@ -6,36 +6,20 @@ The contract we expect from the platform, and every configuration key, is descri
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Iterator
 from typing import Any
 
 from ckan.plugins import implements
 from ckanext.harvest.interfaces import IHarvester
-from ckanext.stinfo.harvesters import http, mapping
+from ckanext.stinfo.harvesters import helpers, mapping
 from ckanext.stinfo.harvesters.base import MappingError, SourceRecord, StinfoHarvester
 
 DEFAULTS = {
-    "list_path": "data",
-    "pages_path": "meta.pages",
+    **helpers.PAGED_DEFAULTS,
     "record_path": "data",
-    "id_field": "id",
-    "deleted_field": "deleted",
-    "page_param": "page",
-    "size_param": "page_size",
-    "since_param": "modified_since",
-    "page_size": 100,
     "detail_url": "{url}/{id}",
     "dataset_type": "st_task",
-    "max_pages": 10000,
 }
-
-
-def _json(response: http.Response) -> Any:
-    try:
-        return json.loads(response.text())
-    except ValueError as err:
-        raise http.SourceError(f"{response.url}: the response is not valid JSON ({err})") from err
 
 
 class StTaskHarvester(StinfoHarvester):
@@ -58,34 +42,11 @@ class StTaskHarvester(StinfoHarvester):
         return {**DEFAULTS, **config}
 
     def config_errors(self, config: dict[str, Any]) -> list[str]:
-        problems = mapping.errors(config.get("mapping"))
-        size = config.get("page_size", DEFAULTS["page_size"])
-        if not isinstance(size, int) or not 1 <= size <= 1000:
-            problems.append("'page_size' must be a whole number from 1 to 1000")
-        return problems
+        return mapping.errors(config.get("mapping")) + helpers.page_size_errors(config)
 
     def gather_records(self, url: str, config: dict[str, Any],
                        since: datetime.datetime | None) -> Iterator[SourceRecord]:
-        cfg = self.settings(config)
-        page = 1
-        while page <= cfg["max_pages"]:
-            params = {cfg["page_param"]: page, cfg["size_param"]: cfg["page_size"]}
-            if since is not None:
-                params[cfg["since_param"]] = since.replace(microsecond=0).isoformat() + "Z"
-            body = _json(http.get(url, params=params, accept="application/json"))
-            items = mapping.resolve(body, cfg["list_path"])
-            if not isinstance(items, list):
-                raise MappingError(f"page {page}: no list at '{cfg['list_path']}' in the response")
-            for item in items:
-                guid = mapping.resolve(item, cfg["id_field"])
-                if guid in (None, ""):
-                    raise MappingError(f"page {page}: a record has no '{cfg['id_field']}'")
-                deleted = bool(mapping.resolve(item, cfg["deleted_field"]))
-                yield SourceRecord(str(guid), item, deleted=deleted)
-            pages = mapping.resolve(body, cfg["pages_path"])
-            if not items or not isinstance(pages, int) or page >= pages:
-                return
-            page += 1
+        yield from helpers.paged_records(url, self.settings(config), since)
 
     def _detail_url(self, url: str, cfg: dict[str, Any], guid: str) -> str | None:
         template = cfg["detail_url"]
@@ -99,7 +60,7 @@ class StTaskHarvester(StinfoHarvester):
         detail = self._detail_url(url, cfg, record.guid)
         if not detail:
             return record.content or {}
-        full = mapping.resolve(_json(http.get(detail, accept="application/json")), cfg["record_path"])
+        full = mapping.resolve(helpers.get_json(detail), cfg["record_path"])
         if not isinstance(full, dict):
             raise MappingError(f"no record object at '{cfg['record_path']}' in {detail}")
         return full
