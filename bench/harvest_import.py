@@ -12,11 +12,12 @@ Both run in this one process (records/s per worker). The stock path runs on the 
 all ``--records`` records, and the datasets of a sample are compared with the snapshot
 (``package_show`` output less ids and timestamps): they must be the same.
 
-    python bench/harvest_import.py --records 10000 --stock-records 500
-    python bench/harvest_import.py --records 100000 --stock-records 0 --keep   # just load 100k
+    python bench/harvest_import.py --records 10000 --stock-records 300
+    python bench/harvest_import.py --records 3000 --stock-records 300 --start 10000   # the next 3000
+    python bench/harvest_import.py --records 20000 --stock-records 0                  # only load
 
-The datasets of the fast path stay (they are the catalogue the other benchmarks use) unless
-``--clean``; a run first purges datasets left by an earlier run with the same names.
+The datasets of the fast path stay (they are the catalogue the other benchmarks use); a run first
+purges datasets left by an earlier run with the same names.
 """
 from __future__ import annotations
 

@@ -72,12 +72,14 @@ def run(count: int = 300, warmup: int = 30, progress=print) -> dict[str, Any]:
     for call in calls[count:]:
         search(call)
     timings: dict[str, list[float]] = {}
+    slowest: list[tuple[float, dict[str, Any], int]] = []
     total = None
     for call in calls[:count]:
         timer = common.Timer()
         result = search(call)
         elapsed = timer.elapsed() * 1000
         timings.setdefault(call["kind"], []).append(elapsed)
+        slowest = sorted([*slowest, (elapsed, call, result["count"])], key=lambda s: -s[0])[:5]
         if not call["q"] and not call["fq"]:
             total = result["count"]
     everything = [t for values in timings.values() for t in values]
@@ -92,6 +94,11 @@ def run(count: int = 300, warmup: int = 30, progress=print) -> dict[str, Any]:
         if kind in figures:
             f = figures[kind]
             progress(f"  {kind}: n={f['n']} p50 {f['p50_ms']:.0f} ms, p95 {f['p95_ms']:.0f} ms")
+    figures["slowest"] = [{"ms": ms, "q": call["q"], "fq": call["fq"], "start": call["start"], "found": found}
+                          for ms, call, found in slowest]
+    for item in figures["slowest"]:
+        progress(f"  slow: {item['ms']:.0f} ms q='{item['q']}' fq='{item['fq']}' start={item['start']} "
+                 f"found={item['found']}")
     return figures
 
 
