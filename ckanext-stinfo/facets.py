@@ -19,6 +19,7 @@ from typing import Any
 
 from ckan.plugins import toolkit
 from ckanext.stinfo.identifiers import N_
+from ckanext.stinfo.quality import field_values
 from ckanext.stinfo.vocabularies import VocabularyError, vocabulary
 
 FIELD = "vocab_stinfo_field"
@@ -66,17 +67,6 @@ def _validated(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     return pkg_dict
 
 
-def _as_list(value: Any) -> list[str]:
-    if isinstance(value, str) and value.lstrip().startswith("["):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return [value]
-    if isinstance(value, (list, tuple)):
-        return [str(item) for item in value if item]
-    return [str(value)] if value else []
-
-
 def record_year(record: dict[str, Any]) -> str | None:
     """The year a record is counted in: its year field, else the year its period or event starts."""
     for name in YEAR_SOURCES:
@@ -91,7 +81,7 @@ def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     record = _validated(pkg_dict)
     fields = []
     for name in ("field_of_science", "fields_of_science"):
-        for code in _as_list(record.get(name)):
+        for code in field_values(record.get(name)):
             if code not in fields:
                 fields.append(code)
     if fields:

@@ -136,7 +136,8 @@ def _empty(value: Any) -> bool:
     return value in (None, "", [], {}, ())
 
 
-def _values(value: Any) -> list[str]:
+def field_values(value: Any) -> list[str]:
+    """The non-empty values of a stored field: a list, a JSON list in a string, or one value."""
     if isinstance(value, str) and value.lstrip().startswith("["):
         try:
             value = json.loads(value)
@@ -246,7 +247,7 @@ def assess(record: dict[str, Any], schema: dict[str, Any] | None = None,
     for name, field in fields.items():
         if not (field.get("vocabulary") or field.get("choices")) or name == "license_id":
             continue
-        for value in _values(record.get(name)):
+        for value in field_values(record.get(name)):
             if not _category_ok(field, value):
                 issue("invalid_category", name)
                 bad_category = True
@@ -254,7 +255,7 @@ def assess(record: dict[str, Any], schema: dict[str, Any] | None = None,
     points["interoperability"] += 0 if bad_category else 5
     bad_identifier = False
     for name, check in IDENTIFIER_CHECKS.items():
-        for value in _values(record.get(name)):
+        for value in field_values(record.get(name)):
             try:
                 check(value)
             except identifiers.IdentifierError:

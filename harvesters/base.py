@@ -296,11 +296,12 @@ class StinfoHarvester(HarvesterBase):
         )
 
     def _make_current(self, harvest_object: HarvestObject, previous: HarvestObject | None,
-                      package_id: str) -> None:
+                      package_id: str | None, current: bool = True) -> None:
+        """Record the outcome: this object replaces the previous one (as withdrawn if not current)."""
         if previous:
             previous.current = False
             previous.add()
-        harvest_object.current = True
+        harvest_object.current = current
         harvest_object.package_id = package_id
         harvest_object.add()
         model.Session.commit()
@@ -320,13 +321,7 @@ class StinfoHarvester(HarvesterBase):
                 toolkit.get_action("package_delete")(self._context(), {"id": package_id})
             except toolkit.ObjectNotFound:
                 log.info("Dataset %s was already withdrawn", package_id)
-        if previous:
-            previous.current = False
-            previous.add()
-        harvest_object.current = False
-        harvest_object.package_id = package_id
-        harvest_object.add()
-        model.Session.commit()
+        self._make_current(harvest_object, previous, package_id, current=False)
         return True
 
     def _provenance(self, harvest_object: HarvestObject, config: dict[str, Any]) -> dict[str, str]:
