@@ -39,6 +39,23 @@ def harvest_sources_command(path, standins, run_now):
             click.secho(f"  harvested: {summary}", fg="green")
 
 
+@stinfo.command("check-migrations")
+def check_migrations():
+    """Fail unless CKAN finds the plugin's database migrations and the database is at their head
+    (the audit trail lives in a table they create)."""
+    from ckan.cli.db import current_revision
+
+    revision = current_revision("stinfo")
+    if revision is None:
+        raise click.ClickException(
+            "CKAN does not find the migrations of the stinfo plugin (ckanext/stinfo/migration/stinfo): "
+            "install the package with 'pip install .' or 'pip install -e . --config-settings "
+            "editable_mode=strict'.")
+    if not revision.endswith("(head)"):
+        raise click.ClickException(f"The stinfo tables are at revision {revision}: run 'ckan db upgrade -p stinfo'.")
+    click.secho(f"stinfo migrations: {revision}", fg="green")
+
+
 @stinfo.command("export-dcat")
 @click.argument("path")
 @click.option("--format", "fmt", type=click.Choice(["nt", "ttl"]), default="nt", show_default=True,

@@ -62,7 +62,7 @@ wait_for() {
   return 1
 }
 
-stamp_of() { cat "$@" | sha256sum | cut -c1-16; }
+stamp_of() { cat "$@" | sha256sum | cut -c1-16; }  # stamp_of [files] (or stdin)
 
 # ---------------------------------------------------------------- Python
 ensure_venv() {
@@ -73,7 +73,7 @@ ensure_venv() {
     python3 -m venv "$VENV" || die "python3 -m venv failed." "Install python3-venv."
   fi
   local stamp
-  stamp=$(stamp_of "$ROOT/setup.py" "$ROOT"/requirements*.txt "$ROOT/constraints.txt")
+  stamp=$( (cat "$ROOT/setup.py" "$ROOT"/requirements*.txt "$ROOT/constraints.txt"; package_files) | stamp_of)
   if [ "$(cat "$VENV/.stinfo-stamp" 2>/dev/null)" != "$stamp" ]; then
     step "Installing CKAN, its extensions and STInfo into $VENV (first run takes a few minutes)"
     "$PY" -m pip install -q --upgrade "pip>=24" "setuptools>=69" wheel \
@@ -81,10 +81,21 @@ ensure_venv() {
     "$PY" -m pip install -q -c "$ROOT/constraints.txt" -r "$ROOT/requirements.txt" \
       -r "$ROOT/requirements-dev.txt" \
       || die "pip install of the pinned requirements failed." "See the messages above."
-    "$PY" -m pip install -q --no-deps -e "$ROOT" || die "pip install -e . failed."
+    compile_catalogs
+    # Strict editable install: a tree of links laid out as installed (ckanext/stinfo/...), where
+    # CKAN finds the plugin's migrations and files as in a production install. Adding a file
+    # changes the stamp, so the next run links it.
+    "$PY" -m pip install -q --no-deps -e "$ROOT" --config-settings editable_mode=strict 2>"$VAR/log/pip-editable.log" \
+      || die "pip install -e . failed." "See $VAR/log/pip-editable.log."
     echo "$stamp" >"$VENV/.stinfo-stamp"
   fi
   compile_catalogs
+}
+
+# package_files: the names of the files the package installs (their contents are linked).
+package_files() {
+  (cd "$ROOT" && find ckanext-stinfo harvesters schemas i18n docs -type f \
+    -not -path '*/__pycache__/*' -not -name '*.pyc' -not -name '*.mo' | LC_ALL=C sort)
 }
 
 compile_catalogs() {
@@ -314,6 +325,8 @@ INI
 init_database() {
   step "Initialising the database (CKAN, harvest, activity, DataStore)"
   ckan_cli db init >"$VAR/log/db-init.log" 2>&1 || die "ckan db init failed." "See $VAR/log/db-init.log."
+  ckan_cli stinfo check-migrations >>"$VAR/log/db-init.log" 2>&1 \
+    || die "The STInfo database tables are missing." "See $VAR/log/db-init.log."
   set_datastore_permissions "$1"
 }
 

@@ -49,6 +49,16 @@ def test_harvest_tables_exist():
             "harvest_object_error", "harvest_log"} <= tables
 
 
+@pytest.mark.usefixtures("clean_db")
+def test_ckan_finds_the_plugin_migrations_and_applies_them():
+    """CKAN looks for a plugin's migrations beside its installed ``ckanext/<name>/`` files; where
+    it does not find them it skips them silently and the audit table is never created."""
+    from ckan.cli.db import current_revision
+
+    assert current_revision("stinfo").endswith("(head)")
+    assert "stinfo_audit" in sa.inspect(model.Session.get_bind()).get_table_names()
+
+
 @pytest.mark.usefixtures("clean_db", "clean_index")
 def test_demo_loader_is_idempotent(demo_catalogue_path):
     first = demo.load(str(demo_catalogue_path))
