@@ -167,6 +167,12 @@ class StinfoHarvester(HarvesterBase):
         """Problems with a source's configuration, for ``validate_config``."""
         return []
 
+    def full_listing_every_days(self, url: str, config: dict[str, Any]) -> int | None:
+        """Days between full listings of an incremental source (records a source stops listing
+        are withdrawn only after a full listing): ``full_harvest_every_days`` of the source's
+        configuration; None for none but the first."""
+        return config.get("full_harvest_every_days")
+
     # ---------------------------------------------------------------- configuration
     def validate_config(self, config: str | None) -> str:
         if not config:
@@ -178,6 +184,9 @@ class StinfoHarvester(HarvesterBase):
         if not isinstance(parsed, dict):
             raise ValueError("The configuration must be a JSON object")
         errors = self.config_errors(parsed)
+        every = parsed.get("full_harvest_every_days")
+        if every is not None and (not isinstance(every, int) or isinstance(every, bool) or every < 1):
+            errors.append("'full_harvest_every_days' must be a whole number of days, at least 1")
         if errors:
             raise ValueError("; ".join(errors))
         return config
@@ -213,11 +222,25 @@ class StinfoHarvester(HarvesterBase):
         obj.save()
         return obj.id
 
+    def _since(self, job: HarvestJob, config: dict[str, Any]) -> datetime.datetime | None:
+        """Start of an incremental run's window; None for a full listing: the first complete run,
+        a source configured with ``full_harvest``, and the first run of each period of
+        :meth:`full_listing_every_days` (periods counted from 1970-01-01 UTC)."""
+        if not self.incremental or config.get("full_harvest"):
+            return None
+        since = self._last_complete_run(job)
+        every = self.full_listing_every_days(job.source.url, config) if since is not None else None
+        if every:
+            now = datetime.datetime.utcnow()  # the harvest tables hold naive UTC times
+            period_start = now - (now - datetime.datetime(1970, 1, 1)) % datetime.timedelta(days=every)
+            if since < period_start:
+                log.info("Full listing of %s: one is due every %d days", job.source.url, every)
+                return None
+        return since
+
     def gather_stage(self, harvest_job: HarvestJob) -> list[str]:
         config = self._config(harvest_job.source)
-        since = None
-        if self.incremental and not config.get("full_harvest"):
-            since = self._last_complete_run(harvest_job)
+        since = self._since(harvest_job, config)
         records: dict[str, SourceRecord] = {}
         complete = True
         try:

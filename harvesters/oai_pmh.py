@@ -38,6 +38,11 @@ Configuration (JSON object; every key is optional):
     stamp a record with a time before its change becomes visible.
 ``max_pages``
     Most pages followed in one run (default 10000).
+``full_harvest_every_days``
+    Days between full listings (no ``from``; records no longer listed are withdrawn). Default:
+    none when ``Identify`` says ``deletedRecord`` is ``persistent`` (deleted headers are kept and
+    incremental runs see them), otherwise 7 (``transient`` or ``no``: a deletion may only show as
+    a record missing from a full listing).
 ``source_system``, ``owner_org``, ``full_harvest``
     As for every STInfo harvester (provenance name, publishing organisation, no ``from``).
 """
@@ -83,6 +88,8 @@ CERIF = "https://www.openaire.eu/cerif-profile/"
 SUPPORTED_FORMATS = ("oai_dc", "oai_openaire", "oai_cerif_openaire")
 DAY = "YYYY-MM-DD"
 SECOND = "YYYY-MM-DDThh:mm:ssZ"
+#: Days between full listings of a repository that does not keep its deletions.
+FULL_LISTING_DAYS_TRANSIENT = 7
 
 DEFAULTS: dict[str, Any] = {
     "metadataPrefix": "oai_dc",
@@ -531,6 +538,7 @@ class OaiPmhHarvester(StinfoHarvester):
     implements(IHarvester)
     source_system = "Kho công bố khoa học (OAI-PMH)"
     incremental = True
+    _identified: tuple[str, etree._Element] | None = None
 
     def info(self) -> dict[str, str]:
         return {
@@ -593,9 +601,23 @@ class OaiPmhHarvester(StinfoHarvester):
         log.info("Harvesting %s in format %s", url, chosen)
         return chosen
 
-    def _from(self, url: str, since: datetime.datetime, cfg: dict[str, Any]) -> str:
+    def full_listing_every_days(self, url: str, config: dict[str, Any]) -> int | None:
+        if "full_harvest_every_days" in config:
+            return config["full_harvest_every_days"]
+        try:
+            identify = _request(url, {"verb": "Identify"})
+        except http.SourceError as err:
+            log.warning("%s: Identify failed (%s); full listings every %d days", url, err,
+                        FULL_LISTING_DAYS_TRANSIENT)
+            return FULL_LISTING_DAYS_TRANSIENT
+        self._identified = (url, identify)  # for this run's ``from``
+        policy = (identify.findtext("oai:deletedRecord", "", NS) or "").strip()
+        return None if policy == "persistent" else FULL_LISTING_DAYS_TRANSIENT
+
+    def _from(self, url: str, since: datetime.datetime, cfg: dict[str, Any],
+              identified: tuple[str, etree._Element] | None) -> str:
         """``since`` (less the overlap) in UTC, at the granularity the repository declares."""
-        identify = _request(url, {"verb": "Identify"})
+        identify = identified[1] if identified and identified[0] == url else _request(url, {"verb": "Identify"})
         granularity = (identify.findtext("oai:granularity", DAY, NS) or DAY).strip()
         if since.tzinfo is not None:
             since = since.astimezone(datetime.timezone.utc).replace(tzinfo=None)
@@ -651,8 +673,9 @@ class OaiPmhHarvester(StinfoHarvester):
         params = {"metadataPrefix": prefix}
         if cfg["set"]:
             params["set"] = cfg["set"]
+        identified, self._identified = self._identified, None
         if since is not None:
-            params["from"] = self._from(url, since, cfg)
+            params["from"] = self._from(url, since, cfg, identified)
         received, declared = 0, None
         try:
             for answer in _paged(url, "ListRecords", params, cfg["max_pages"]):

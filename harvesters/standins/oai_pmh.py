@@ -20,7 +20,8 @@ a resumption token is used); ``malformed-page-2`` (a truncated page 2); ``bad-to
 (badResumptionToken for the repository's own token); ``latin1-page-2`` (page 2 in a legacy
 8-bit encoding while declaring UTF-8); ``same-token`` (the same token on every page); ``xxe``
 (an external entity reading /etc/passwd); ``billion-laughs`` (nested entity expansion);
-``empty`` (no records); ``daily`` (day granularity: a ``from`` with a time is badArgument).
+``empty`` (no records); ``daily`` (day granularity: a ``from`` with a time is badArgument);
+``transient`` (``deletedRecord`` is ``transient``: deleted records may just disappear).
 Tests change ``RECORDS`` and ``DELETED`` to simulate edits and deletions, set ``SCENARIO`` to
 break a source that worked before, and read ``REQUESTS`` to see what the harvester asked.
 """
@@ -320,7 +321,7 @@ def _identify(flavour: str, scenario: str, query: dict[str, str]) -> tuple[int, 
         f"\t\t{_e('repositoryName', repo['name'])}\n\t\t{_e('baseURL', repo['base_url'])}\n"
         "\t\t<protocolVersion>2.0</protocolVersion>\n"
         f"\t\t{_e('adminEmail', repo['admin_email'])}\n\t\t{_e('earliestDatestamp', repo['earliest'])}\n"
-        "\t\t<deletedRecord>persistent</deletedRecord>\n"
+        f"\t\t{_e('deletedRecord', 'transient' if scenario == 'transient' else 'persistent')}\n"
         f"\t\t{_e('granularity', _granularity(flavour, scenario))}\n"
         + ("\t\t<compression>gzip</compression>\n\t\t<compression>deflate</compression>\n"
            if flavour == "dspace" else "")

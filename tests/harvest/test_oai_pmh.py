@@ -1,6 +1,7 @@
 """Publication harvester against stand-in OJS 3 and DSpace 7 repositories over OAI-PMH 2.0:
 mapping, resumption tokens, incremental runs, deletions, broken and hostile responses, each run
 through the real gather / fetch / import stages; and the safe XML parser on its own."""
+import datetime
 import json
 import re
 import time
@@ -8,6 +9,8 @@ import unicodedata
 
 import pytest
 import requests
+from ckan.plugins import toolkit
+from ckan.tests import factories
 from ckan.tests.helpers import call_action
 from ckanext.stinfo.harvesters import xml as safe_xml
 from ckanext.stinfo.harvesters.standins import oai_pmh as repository
@@ -200,7 +203,7 @@ def test_incremental_run_sends_from_and_updates_only_changed_records(harvest, st
     repository.REQUESTS.clear()
     results, report = harvest("stinfo_publications", _url(standins), CONFIG)
 
-    assert [r["verb"] for r in repository.REQUESTS] == ["ListMetadataFormats", "Identify", "ListRecords"]
+    assert [r["verb"] for r in repository.REQUESTS] == ["Identify", "ListMetadataFormats", "ListRecords"]
     since = _list_requests()[0]["from"]
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", since), since
     assert since < time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -247,6 +250,59 @@ def test_records_missing_from_a_complete_full_listing_are_withdrawn(harvest, sta
     del repository.RECORDS["ojs"][-1]
     harvest("stinfo_publications", _url(standins), {**CONFIG, "full_harvest": True})
     assert set(_datasets()) == set(OJS[:-1])
+
+
+def _age_last_runs(days):
+    """Move every finished harvest job ``days`` back in time (as if the last run was then)."""
+    from ckan import model
+    from ckanext.harvest.model import HarvestJob
+
+    for job in model.Session.query(HarvestJob):
+        job.gather_started -= datetime.timedelta(days=days)
+    model.Session.commit()
+
+
+def test_repository_without_persistent_deletions_gets_a_full_listing_every_week(harvest, standins):
+    url = _url(standins, "ojs", "transient")
+    harvest("stinfo_publications", url, CONFIG)
+    gone = OJS[-1]
+    del repository.RECORDS["ojs"][-1]  # deleted without a trace, as "transient" allows
+
+    harvest("stinfo_publications", url, CONFIG)
+    assert "from" in _list_requests()[-1], "the week's full listing was the first run"
+    assert gone in _datasets()
+
+    _age_last_runs(7)
+    repository.REQUESTS.clear()
+    results, report = harvest("stinfo_publications", url, CONFIG)
+    assert "from" not in _list_requests()[-1]
+    assert [r["verb"] for r in repository.REQUESTS].count("Identify") == 1
+    assert {guid: r["report_status"] for guid, r in results.items() if r["report_status"] == "deleted"} == \
+        {gone: "deleted"}, report
+    assert set(_datasets()) == set(OJS[:-1])
+
+    harvest("stinfo_publications", url, CONFIG)
+    assert "from" in _list_requests()[-1], "one full listing per period"
+
+
+def test_repository_keeping_its_deletions_stays_incremental_unless_configured(harvest, standins):
+    harvest("stinfo_publications", _url(standins), CONFIG)
+    _age_last_runs(30)
+    harvest("stinfo_publications", _url(standins), CONFIG)
+    assert "from" in _list_requests()[-1], "deletedRecord persistent: deletions come as deleted headers"
+
+    _age_last_runs(2)
+    harvest("stinfo_publications", _url(standins), {**CONFIG, "full_harvest_every_days": 1})
+    assert "from" not in _list_requests()[-1]
+
+
+@pytest.mark.parametrize("every", [0, -3, "7", 1.5, True])
+def test_full_listing_period_must_be_whole_days(every):
+    with pytest.raises(toolkit.ValidationError, match="full_harvest_every_days"):
+        call_action("harvest_source_create", context={"user": factories.Sysadmin()["name"]},
+                    name="kho-oai", title="Kho", url="https://journals.example.vn/oai",
+                    source_type="stinfo_publications", owner_org=factories.Organization()["id"],
+                    config=json.dumps({**CONFIG, "full_harvest_every_days": every}))
 
 
 # ---------------------------------------------------------------- broken and hostile repositories
