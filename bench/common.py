@@ -69,6 +69,44 @@ class Timer:
         return time.perf_counter() - self.start
 
 
+def _solr_cpu_seconds() -> float | None:
+    """CPU seconds used so far by the local Solr of ``deploy/`` (None when it is not local)."""
+    try:
+        pid = int((ROOT / "var" / "run" / "solr.pid").read_text())
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, ValueError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU time spent by this process and its children, and by the local Solr, from its creation:
+    what a path costs whatever else the machine is doing, and the rate its cost allows."""
+
+    def __init__(self) -> None:
+        self.start_python = self._python()
+        self.start_solr = _solr_cpu_seconds()
+
+    @staticmethod
+    def _python() -> float:
+        return sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
+                                                        resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+    def per_record(self, records: int) -> dict[str, float | None]:
+        """Milliseconds of CPU per record (Python, Solr) and the records/s the machine's cores allow."""
+        python = (self._python() - self.start_python) * 1000 / records
+        now = _solr_cpu_seconds()
+        solr = None if now is None or self.start_solr is None else (now - self.start_solr) * 1000 / records
+        ceiling = (os.cpu_count() or 1) * 1000 / (python + (solr or 0))
+        return {"python_ms": python, "solr_ms": solr, "ceiling_rate": ceiling}
+
+
+def describe_cpu(cost: dict[str, float | None]) -> str:
+    solr = "n/a" if cost["solr_ms"] is None else f"{cost['solr_ms']:.2f}"
+    return (f"CPU per record: Python {cost['python_ms']:.2f} ms, Solr {solr} ms; at that cost this machine's "
+            f"{os.cpu_count()} cores allow {cost['ceiling_rate']:.0f} records/s")
+
+
 def percentile(values: list[float], pct: float) -> float:
     """Nearest-rank percentile."""
     ordered = sorted(values)

@@ -202,11 +202,13 @@ def run(records: int, stock_records: int = 500, batch_size: int = 500, seed: int
     if stock_records:
         _source, job = make_source("Bench", owner)
         ids = gather(job, pairs[:stock_records])
+        cpu = common.CpuMeter()
         rates = run_stock(harvester, ids)
+        result["stock_cpu"] = cpu.per_record(len(ids))
         result["stock_rate_median"] = common.median(rates)
         result["stock_chunks"] = len(rates)
         progress(f"stock per-record path: {stock_records} records, median {result['stock_rate_median']:.1f} "
-                 f"records/s over {len(rates)} chunks of 50")
+                 f"records/s over {len(rates)} chunks of 50; {common.describe_cpu(result['stock_cpu'])}")
         step = max(1, stock_records // sample)
         for name in names[:stock_records:step]:
             snapshot[name] = normalised(show(name))
@@ -216,8 +218,9 @@ def run(records: int, stock_records: int = 500, batch_size: int = 500, seed: int
     timer = common.Timer()
     ids = gather(job, pairs)
     result["gather_seconds"] = timer.elapsed()
-    timer = common.Timer()
+    timer, cpu = common.Timer(), common.CpuMeter()
     rates, statuses = run_fast(harvester, ids, batch_size, progress)
+    result["fast_cpu"] = cpu.per_record(len(ids))
     result["fast_seconds"] = timer.elapsed()
     result["fast_rate_overall"] = len(ids) / result["fast_seconds"]
     result["fast_rate_median"] = common.median(rates)
@@ -225,7 +228,8 @@ def run(records: int, stock_records: int = 500, batch_size: int = 500, seed: int
     result["statuses"] = statuses
     progress(f"fast batched path: {len(ids)} records in {result['fast_seconds']:.0f} s, median "
              f"{result['fast_rate_median']:.1f} records/s over {len(rates)} batches of {batch_size} "
-             f"(overall {result['fast_rate_overall']:.1f}); statuses {statuses}")
+             f"(overall {result['fast_rate_overall']:.1f}); statuses {statuses}; "
+             f"{common.describe_cpu(result['fast_cpu'])}")
     if stock_records:
         result["ratio"] = result["fast_rate_median"] / result["stock_rate_median"]
         differences = {}

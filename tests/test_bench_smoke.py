@@ -1,6 +1,7 @@
 """Small runs of the benchmark scripts in bench/ (so they keep working), and the guarantees of the
 harvester base's batched import. The benchmarks themselves are run by hand (bench/README.md)."""
 import json
+import os
 
 import pytest
 from ckan.common import config
@@ -49,6 +50,9 @@ def test_search_export_reindex_and_scale_benches_run(tmp_path, app):
 
     result = reindex.run(limit=0, workers=2, batch=50, progress=print)
     assert result["records"] == 200 and result["fast_documents"] == 200
+    for path in ("stock_cpu", "fast_cpu", "stored_cpu"):
+        assert result[path]["python_ms"] > 0 and result[path]["ceiling_rate"] > 0
+        assert result[path]["solr_ms"] > 0 or os.environ.get("CKAN_SOLR_URL"), "the local Solr's CPU is measured"
     assert call_action("package_search", q="*:*", rows=0)["count"] == 200
 
     grown = scale_index.grow(target=450, batch=100, progress=print)
