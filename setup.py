@@ -102,9 +102,9 @@ setup(
     },
     message_extractors={
         "ckanext-stinfo": [
-            ("**.py", "python", {"keywords": "_ N_ ngettext"}),
+            ("**.py", "python", {"keywords": "_ N_ ngettext:1,2"}),
             ("**.html", "ckan", None),
         ],
-        "harvesters": [("**.py", "python", {"keywords": "_ N_ ngettext"})],
+        "harvesters": [("**.py", "python", {"keywords": "_ N_ ngettext:1,2"})],
     },
 )

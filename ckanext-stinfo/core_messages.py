@@ -81,4 +81,55 @@ MESSAGES = (
     N_("Image URL"),
     N_("Custom"),
     N_("Key"),
+    # interactive widgets: CKAN's JavaScript modules, translated through /api/i18n/<lang>
+    # (ckanext.stinfo.js_i18n); only messages CKAN's catalogue lacks or words poorly
+    N_("Are you sure you want to perform this action?"),
+    N_("Please Confirm"),
+    N_("Close"),
+    N_("Notification"),
+    N_("There are unsaved modifications to this form"),
+    N_("Please select the file to upload again"),
+    N_("Searching..."),
+    N_("Save order"),
+    N_("Saving..."),
+    N_("Reorder resource view"),
+    N_('You can rearrange the resources by dragging them using the arrow icon. Drag the resource to the '
+       'right and place it to the desired location on the list. When you are done, click the "Save order" '
+       "-button."),
+    N_("Add Filter"),
+    N_("Select a field"),
+    N_("Failed to load data API information"),
+    N_("There is no API data to load for this resource"),
+    N_("An error occured during AJAX request. Could not load view."),
+    N_("TABLE FILTER"),
+    N_("COLUMN FILTER/S"),
+    N_("Filtered"),
+    N_("Filtered download"),
+    N_("(estimated)"),
+    N_("seconds"),
+    N_("Sort"),
+    N_("Press SHIFT key while clicking on\nsort control for multi-column sort"),
+    N_("Double-click to reset filters"),
+    N_("Reset"),
+    N_("Toggle column visibility"),
+    N_("Restore visibility"),
+    N_("Show all"),
+    N_("Show none"),
+    N_("Table/List toggle"),
+    N_("Share current view"),
+    N_("Copied deeplink to clipboard"),
+    N_("Copy to clipboard"),
+    N_("Print"),
+)
+
+
+def ngettext(singular: str, plural: str, num: int) -> tuple[str, str]:
+    """Mark a message that has a plural form for extraction without translating it."""
+    return singular, plural
+
+
+PLURAL_MESSAGES = (
+    # autocomplete (select2) of CKAN's forms
+    ngettext("Input is too short, must be at least one character",
+             "Input is too short, must be at least %(num)d characters", 1),
 )

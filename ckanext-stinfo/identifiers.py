@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
+from decimal import Decimal
 from urllib.parse import unquote
 
 from ckanext.stinfo.vocabularies import vocabulary
@@ -84,6 +85,33 @@ PERIOD_ORDER = N_("End date {end} is before start date {start}.")
 YEAR_FORMAT = N_("Year must be written with four digits.")
 YEAR_RANGE = N_("Year must be between {low} and {high}.")
 SLUG_TOO_SHORT = N_("A name needs at least two Latin letters or digits; '{value}' has fewer.")
+GAZETTE_NUMBER_FORMAT = N_(
+    "Industrial property gazette issue must be the issue number and its volume, as in 426A or "
+    "Số 426 tập A: volume A publishes applications, volume B grants."
+)
+GAZETTE_NUMBER_ZERO = N_("Industrial property gazette issue number must not be 0.")
+LATITUDE_FORMAT = N_(
+    "Latitude must be a number of decimal degrees (WGS 84) such as 21.0285; degrees, minutes "
+    "and seconds are not accepted."
+)
+LATITUDE_RANGE = N_("Latitude {value} is outside the range -90 to 90.")
+LONGITUDE_FORMAT = N_(
+    "Longitude must be a number of decimal degrees (WGS 84) such as 105.8542; degrees, minutes "
+    "and seconds are not accepted."
+)
+LONGITUDE_RANGE = N_("Longitude {value} is outside the range -180 to 180.")
+TBT_SYMBOL_FORMAT = N_(
+    "WTO document symbol must look like G/TBT/N/VNM/312 or G/TBT/N/VNM/312/Add.1: G/TBT/N, "
+    "the member's code, the notification number and any /Add.n, /Corr.n or /Rev.n."
+)
+HS_CODE_FORMAT = N_(
+    "HS code '{value}' must have 2, 4 or 6 digits, or 8 for a national tariff line, written "
+    "as 8703, 8703.23 or 8703.23.10."
+)
+HS_CODE_CHAPTER = N_(
+    "HS code '{value}' names chapter {chapter}, which the Harmonized System does not have: chapters "
+    "run from 01 to 97 without 77, and 98 is used only in national 8-digit lines."
+)
 
 CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 IPC_VERSION = r"(?:\s*\(\d{4}\.\d{2}\))?"
@@ -387,6 +415,79 @@ def normalize_year(value: str | int, ahead: int = 5) -> str:
     if not low <= int(text) <= high:
         raise IdentifierError(YEAR_RANGE, low=low, high=high)
     return text
+
+
+def normalize_gazette_number(value: str) -> str:
+    """Return an industrial property gazette issue as the IP Office names it: number and volume, ``426A``.
+
+    Accepts ``426A``, ``426 A``, ``426/A`` and the written form ``Số 426 tập A``.
+    """
+    match = re.fullmatch(r"(?:số\s*)?(\d{1,4})\s*[-/,]?\s*(?:tập\s*)?([AB])", _text(value), flags=re.IGNORECASE)
+    if not match:
+        raise IdentifierError(GAZETTE_NUMBER_FORMAT)
+    number, volume = match.groups()
+    if int(number) == 0:
+        raise IdentifierError(GAZETTE_NUMBER_ZERO)
+    return f"{int(number)}{volume.upper()}"
+
+
+def _degrees(value: object, limit: int, form: str, out_of_range: str) -> str:
+    """Return decimal degrees as text (``21.0285``) within ``-limit`` to ``limit``."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        text = format(Decimal(str(value)), "f")
+    elif isinstance(value, str):
+        text = _text(value)
+        if "," in text and "." not in text:
+            text = text.replace(",", ".", 1)  # decimal comma, as Vietnamese writes numbers
+    else:
+        raise IdentifierError(form)
+    if not re.fullmatch(r"[+-]?\d{1,3}(?:\.\d+)?", text):
+        raise IdentifierError(form)
+    degrees = Decimal(text)
+    if abs(degrees) > limit:
+        raise IdentifierError(out_of_range, value=text)
+    return format(degrees, "f")
+
+
+def normalize_latitude(value: object) -> str:
+    """Return a latitude in decimal degrees (WGS 84), -90 to 90; accepts numbers and a decimal comma."""
+    return _degrees(value, 90, LATITUDE_FORMAT, LATITUDE_RANGE)
+
+
+def normalize_longitude(value: object) -> str:
+    """Return a longitude in decimal degrees (WGS 84), -180 to 180; accepts numbers and a decimal comma."""
+    return _degrees(value, 180, LONGITUDE_FORMAT, LONGITUDE_RANGE)
+
+
+def normalize_tbt_symbol(value: str) -> str:
+    """Return a WTO TBT notification symbol as the WTO writes it: ``G/TBT/N/VNM/312/Add.1``.
+
+    The member is its WTO code (``VNM``, ``EU``, ``TPKM``); addenda, corrigenda and revisions
+    follow as ``/Add.n``, ``/Corr.n``, ``/Rev.n``, in any number and order.
+    """
+    text = re.sub(r"\s+", "", _text(value)).upper()
+    match = re.fullmatch(r"G/TBT/N/([A-Z]{2,4})/(\d{1,5})((?:/(?:ADD|CORR|REV)\.\d{1,3})*)", text)
+    if not match or int(match.group(2)) == 0:
+        raise IdentifierError(TBT_SYMBOL_FORMAT)
+    member, number, suffixes = match.groups()
+    parts = [f"{kind.capitalize()}.{int(n)}" for kind, n in re.findall(r"/(ADD|CORR|REV)\.(\d+)", suffixes)]
+    return "/".join(["G/TBT/N", member, str(int(number)), *parts])
+
+
+def normalize_hs_code(value: str) -> str:
+    """Return a Harmonized System code as digits only (``8703.23`` -> ``870323``).
+
+    Chapter (2 digits), heading (4), subheading (6) or national tariff line (8 digits, AHTN),
+    with or without the dots of the usual written forms (``87.03``, ``8703.23.10``).
+    """
+    text = _text(value)
+    if not re.fullmatch(r"\d{2}(?:\.?\d{2}){0,3}", text):
+        raise IdentifierError(HS_CODE_FORMAT, value=text)
+    digits = text.replace(".", "")
+    chapter = digits[:2]
+    if not ("01" <= chapter <= "97" and chapter != "77" or chapter == "98" and len(digits) == 8):
+        raise IdentifierError(HS_CODE_CHAPTER, value=text, chapter=chapter)
+    return digits
 
 
 def fold_vietnamese(text: str) -> str:

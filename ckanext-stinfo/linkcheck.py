@@ -2,7 +2,10 @@
 
 Polite to remote servers: robots.txt is read once per host and obeyed (user agent
 :data:`USER_AGENT`); requests to one host are spaced by ``ckanext.stinfo.linkcheck.delay``
-seconds; every request has a timeout (``ckanext.stinfo.linkcheck.timeout``); a ``HEAD`` comes
+seconds, or by the host's robots.txt ``Crawl-delay`` when longer (at most
+:data:`MAX_CRAWL_DELAY`), across all the site's worker processes: each request reserves the next
+free slot of its host in Redis (without Redis, the spacing holds within one process); every
+request has a timeout (``ckanext.stinfo.linkcheck.timeout``); a ``HEAD`` comes
 first, and only when the server does not answer it usefully a ``GET`` of the first byte
 (``Range: bytes=0-0``), whose body is never read. Hosts resolving to loopback or private
 addresses are refused as for harvesting (:func:`ckanext.stinfo.harvesters.http.check_host`,
@@ -26,31 +29,73 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 from ckan.plugins import toolkit
+from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = "STInfo-linkcheck/1.0 (+https://stinfo.gov.vn)"
 STATUS_FIELDS = ("stinfo_link_status", "stinfo_link_code", "stinfo_link_message", "stinfo_link_checked")
 RETRY_WITH_GET = {400, 403, 405, 406, 409, 429, 500, 501, 502, 503}
+MAX_CRAWL_DELAY = 60  # seconds; a longer robots.txt Crawl-delay counts as this
+
+# Reserve the next request slot of a host: KEYS[1] holds the earliest time (ms, Redis clock) of
+# the host's next request; ARGV[1] is the gap (ms). Returns how long to wait for the slot (ms).
+RESERVE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local slot = math.max(now, tonumber(redis.call('GET', KEYS[1]) or 0))
+local after = slot + tonumber(ARGV[1])
+redis.call('SET', KEYS[1], string.format('%d', after), 'PX', after - now + 1000)
+return slot - now
+"""
 
 
 class Politeness:
-    """robots.txt per host and the spacing of requests to one host, for one run."""
+    """robots.txt per host and the spacing of requests to one host, for one run.
+
+    The spacing is shared by the site's processes through Redis; if Redis cannot be reached it
+    falls back, with a warning, to spacing within this process.
+    """
 
     def __init__(self, delay: float, timeout: float) -> None:
         self.delay = delay
         self.timeout = timeout
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self._crawl_delay: dict[str, float] = {}
         self._last: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._reserve: Any = None
+        self._shared = True
 
     def wait(self, url: str) -> None:
-        host = urlsplit(url).netloc
+        """Sleep until this request's slot for the host of ``url``."""
+        host = (urlsplit(url).hostname or "").lower()
+        gap = max(self.delay, self._crawl_delay.get(host, 0))
+        if gap <= 0:
+            return
+        if self._shared:
+            try:
+                time.sleep(self._reserved_wait(host, gap))
+                return
+            except RedisError as error:
+                self._shared = False
+                log.warning("Link check: Redis unavailable (%s); requests to a host are spaced within "
+                            "this process only", error)
         with self._lock:
-            pause = self._last.get(host, 0) + self.delay - time.monotonic()
+            pause = self._last.get(host, 0) + gap - time.monotonic()
             if pause > 0:
                 time.sleep(pause)
             self._last[host] = time.monotonic()
+
+    def _reserved_wait(self, host: str, gap: float) -> float:
+        """Reserve the host's next slot in Redis; seconds until it."""
+        if self._reserve is None:
+            from ckan.lib.redis import connect_to_redis
+
+            self._reserve = connect_to_redis().register_script(RESERVE)
+        site_id = toolkit.config.get("ckan.site_id")
+        key = f"ckan:{site_id}:stinfo:linkcheck:next:{host}"
+        return int(self._reserve(keys=[key], args=[round(gap * 1000)])) / 1000
 
     def allowed(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -65,6 +110,10 @@ class Politeness:
                     parser = None  # no robots.txt: everything allowed
                 else:
                     parser.parse(response.text.splitlines())
+                    crawl_delay = float(parser.crawl_delay(USER_AGENT) or 0)
+                    host = (parts.hostname or "").lower()
+                    self._crawl_delay[host] = max(self._crawl_delay.get(host, 0),
+                                                  min(crawl_delay, MAX_CRAWL_DELAY))
             except requests.RequestException:
                 parser = None
             self._robots[base] = parser

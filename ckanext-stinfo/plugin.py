@@ -9,7 +9,7 @@ import ckanext.stinfo.i18n
 from ckan import model
 from ckan.lib.plugins import DefaultTranslation
 from ckan.plugins import toolkit
-from ckanext.stinfo import audit, facets, personal_data, quality, views
+from ckanext.stinfo import audit, facets, harvest_config, js_i18n, personal_data, quality, views
 from ckanext.stinfo.profiles import endpoints as dcat_endpoints
 
 HERE = Path(__file__).parent
@@ -49,6 +49,9 @@ class StinfoPlugin(p.SingletonPlugin, DefaultTranslation):
             app.config["MAX_CONTENT_LENGTH"] = int(limit)
         if hasattr(app, "register_error_handler"):
             app.register_error_handler(RecursionError, _too_deeply_nested)
+        # CKAN 2.12 builds the translations of its JavaScript modules only in `ckan run`.
+        if toolkit.asbool(config.get("ckanext.stinfo.js_translations.build")):
+            js_i18n.build()
         return app
 
     def i18n_directory(self):
@@ -59,6 +62,8 @@ class StinfoPlugin(p.SingletonPlugin, DefaultTranslation):
 
     def after_dataset_show(self, context, pkg_dict):
         personal_data.strip(pkg_dict)
+        if pkg_dict.get("type") == harvest_config.DATASET_TYPE:
+            harvest_config.show(context, pkg_dict)
         if personal_data.may_see(context.get("user")):
             package = model.Package.get(pkg_dict.get("id"))
             shown = []
@@ -71,6 +76,8 @@ class StinfoPlugin(p.SingletonPlugin, DefaultTranslation):
         return pkg_dict
 
     def before_dataset_index(self, pkg_dict):
+        if pkg_dict.get("dataset_type") == harvest_config.DATASET_TYPE:
+            harvest_config.strip(pkg_dict)
         return quality.index_fields(facets.index_fields(personal_data.strip(pkg_dict)))
 
     def dataset_facets(self, facets_dict, package_type):

@@ -6,9 +6,12 @@ One record per support decision (a certificate, a grant contract): the source's 
 the guid, the enterprise's tax code is required (Circular 22/2025/TT-BKHCN: organisations carry
 a tax code or organisation identifier). The listing is paged JSON (``standins/enterprises.py``).
 
-- A decision whose status says it no longer holds (``withdrawn_statuses``: a revoked or expired
-  certificate) is withdrawn like a deleted record: the record type has no status field, and a
-  published record reads as a certificate in force.
+- A decision whose validity says it no longer holds (``status_field``, ``withdrawn_statuses``: a
+  revoked or expired certificate) is withdrawn like a deleted record: a published record reads as
+  a decision in force.
+- The stage of the support itself (``trang_thai_ho_tro``: proposed, approved, in progress,
+  completed, terminated) becomes ``support_status`` through :data:`SUPPORT_STATUSES`; a certificate
+  usually has none.
 - A record whose tax code is a 12-digit personal identification number (a household business
   taxed under its owner's number since July 2025) is an individual's record: it is refused at
   gather, and neither the number nor the record is stored or shown in a message.
@@ -49,6 +52,16 @@ SUPPORT_KINDS = {
     "Ưu đãi thuế": "tax_incentive",
     "Khác": "other",
 }
+#: The source's wording of a support's stage -> ``support_statuses`` code.
+SUPPORT_STATUSES = {
+    "Đề xuất": "proposed", "Đang đề xuất": "proposed", "Chờ phê duyệt": "proposed",
+    "Đã phê duyệt": "approved", "Được phê duyệt": "approved",
+    "Đang thực hiện": "in_progress", "Đang triển khai": "in_progress", "Đang hỗ trợ": "in_progress",
+    "Đã hoàn thành": "completed", "Hoàn thành": "completed", "Đã nghiệm thu": "completed",
+    "Đã thanh lý hợp đồng": "completed",
+    "Chấm dứt": "terminated", "Chấm dứt hỗ trợ": "terminated", "Dừng thực hiện": "terminated",
+    "Dừng hỗ trợ": "terminated",
+}
 DEFAULTS: dict[str, Any] = {
     **helpers.PAGED_DEFAULTS,
     "deleted_field": "da_xoa",
@@ -67,6 +80,7 @@ MAPPING: dict[str, Any] = {
     "certificate_date": "ngay_cap",
     "issuing_body": "co_quan_cap",
     "support_amount": "gia_tri_ho_tro",
+    "support_status": {"path": "trang_thai_ho_tro", "values": SUPPORT_STATUSES},
     "province": "tinh_thanh",
     "address": "dia_chi",
     "fields_of_science": "linh_vuc",

@@ -15,13 +15,17 @@ The gazette feed (see ``standins/ip_office.py`` for its shape)::
           (11)(45) PatentGrantIdentification, (51) IPCRClassificationBag, (54) InventionTitleBag,
           (71)(72)(73) PartyBag </pat:BibliographicData>
         <pat:Abstract com:languageCode="vi"> (57), <vn:ApplicationStatus>, <vn:FullTextDocument vn:uri="...">
+        <vn:Gazette> <vn:GazetteNumber>426</vn:GazetteNumber> <vn:GazetteVolume>A</vn:GazetteVolume>
+          <com:PublicationDate>2023-09-25</com:PublicationDate> </vn:Gazette>
 
 Every document is parsed by :mod:`.xml` (no document types, no entities, UTF-8 only). A record is
 mapped to a canonical object first (the harvest object's content, in English keys: see
 :func:`parse_publication`), then through the mapping (defaults in :data:`PATENT_MAPPING`, any
 rule overridable in the source's ``mapping``). The kind of protection comes from the type digit
 of the application number (1 invention, 2 utility solution); another type (3 industrial design,
-4 trademark) is a per-record error. A publication marked ``vn:securityClassification`` (a secret
+4 trademark) is a per-record error. The gazette issue that carried the publication (Công báo Sở hữu
+công nghiệp, volume A for applications, B for grants) fills ``gazette_number`` (``426A``) and
+``gazette_date``. A publication marked ``vn:securityClassification`` (a secret
 invention) is refused before anything of it is stored.
 
 Configuration keys (all optional): ``page_size`` (50), ``from_overlap_days`` (1: incremental runs
@@ -67,6 +71,8 @@ PATENT_MAPPING: dict[str, Any] = {
     "filing_date": "filing_date",
     "publication_number": "publication_number",
     "publication_date": "publication_date",
+    "gazette_number": "gazette_number",
+    "gazette_date": "gazette_date",
     "grant_number": "grant_number",
     "grant_date": "grant_date",
     "ipc_classes": "ipc",
@@ -139,6 +145,16 @@ def _party_names(bib, bag: str, party: str) -> list[str]:
     return names
 
 
+def _gazette(element) -> dict[str, str]:
+    """The gazette issue of a publication: number and volume (``426A``) and the issue's date."""
+    gazette = element.find("vn:Gazette", NS)
+    if gazette is None:
+        return {}
+    number = _text(gazette, "vn:GazetteNumber")
+    return {"gazette_number": number + _text(gazette, "vn:GazetteVolume") if number else "",
+            "gazette_date": _text(gazette, "com:PublicationDate")}
+
+
 def parse_publication(element, base_url: str) -> tuple[str, dict[str, Any], bool]:
     """``(application number, canonical record, deleted)`` of one ``pat:PatentPublication``."""
     bib = element.find("pat:BibliographicData", NS)
@@ -165,7 +181,7 @@ def parse_publication(element, base_url: str) -> tuple[str, dict[str, Any], bool
         "inventors": _party_names(bib, "InventorBag", "Inventor"),
         "owners": _party_names(bib, "GranteeBag", "Grantee"),
         "status": _text(element, "vn:ApplicationStatus"),
-        "gazette": _text(element, "vn:Gazette"),
+        **_gazette(element),
         "modified": element.get(f"{{{VN}}}lastModified", ""),
     }
     if publication is not None:
@@ -256,10 +272,18 @@ class IpPublicationsHarvester(StinfoHarvester):
                 "url": record["full_text_url"],
                 "name": f"Toàn văn sáng chế {number}",
                 "name_en": f"Full text of application {number}",
-                "description": record.get("gazette", ""),
+                "description": _gazette_issue(record),
                 "format": "PDF",
             }]
         return package
+
+
+def _gazette_issue(record: dict[str, Any]) -> str:
+    """``Công báo Sở hữu công nghiệp số 426A (2023-09-25)``, or empty when the record names no issue."""
+    if not record.get("gazette_number"):
+        return ""
+    date = f" ({record['gazette_date']})" if record.get("gazette_date") else ""
+    return f"Công báo Sở hữu công nghiệp số {record['gazette_number']}{date}"
 
 
 # ---------------------------------------------------------------- register of representatives

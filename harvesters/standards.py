@@ -351,9 +351,10 @@ class TbtHarvester(StinfoHarvester):
         if package.get("notifying_member") in members:
             package["notifying_member"] = members[package["notifying_member"]]
         symbol = package.get("notification_symbol", "")
-        if not re.fullmatch(r"G/TBT/N/[A-Z]{2,3}/\d+(/(Add|Rev|Corr)\.\d+)*", symbol):
-            raise MappingError(f"notification_symbol: '{symbol}' is not a WTO TBT document symbol "
-                               "(G/TBT/N/<member>/<number>[/Add.n])")
+        try:
+            package["notification_symbol"] = identifiers.normalize_tbt_symbol(symbol)
+        except identifiers.IdentifierError as err:
+            raise MappingError(f"notification_symbol: '{symbol}': {err}") from None
         related = related_names(helpers.as_list(record.get("relatedDocuments")))
         if related:
             package["related_standards"] = related

@@ -435,9 +435,139 @@ def test_slugify_vi_refuses_too_short():
         ids.slugify_vi("Trường học", max_len=101)
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("426A", "426A"),
+        ("443 B", "443B"),
+        ("Số 426 tập A", "426A"),
+        ("số 437 - Tập B", "437B"),
+        ("418/a", "418A"),
+        ("0393A", "393A"),
+    ],
+)
+def test_gazette_number_valid(value, expected):
+    assert ids.normalize_gazette_number(value) == expected
+
+
+@pytest.mark.parametrize("value", ["426", "426C", "A426", "Số 426", "426AB", "12345A", "426 tập"])
+def test_gazette_number_invalid(value):
+    assert _error(ids.normalize_gazette_number, value).template == ids.GAZETTE_NUMBER_FORMAT
+
+
+def test_gazette_number_zero():
+    assert _error(ids.normalize_gazette_number, "0A").template == ids.GAZETTE_NUMBER_ZERO
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("21.0136", "21.0136"),  # Hà Nội station
+        ("10,7601", "10.7601"),  # decimal comma
+        (" +8.5625 ", "8.5625"),  # Trường Sa, written with a sign
+        (11.9565, "11.9565"),  # a number from a JSON client
+        (0, "0"),
+        ("-90", "-90"),
+        ("90.000", "90.000"),
+    ],
+)
+def test_latitude_valid(value, expected):
+    assert ids.normalize_latitude(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("105.7998", "105.7998"), ("108,4503", "108.4503"), (-180, "-180"), ("180", "180"), (1e-05, "0.00001")],
+)
+def test_longitude_valid(value, expected):
+    assert ids.normalize_longitude(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("normalize", "value", "template", "params"),
+    [
+        (ids.normalize_latitude, "90.0001", ids.LATITUDE_RANGE, {"value": "90.0001"}),
+        (ids.normalize_latitude, "-91", ids.LATITUDE_RANGE, {"value": "-91"}),
+        (ids.normalize_latitude, 105.7998, ids.LATITUDE_RANGE, {"value": "105.7998"}),  # longitude as latitude
+        (ids.normalize_longitude, "181", ids.LONGITUDE_RANGE, {"value": "181"}),
+        (ids.normalize_longitude, "-180.5", ids.LONGITUDE_RANGE, {"value": "-180.5"}),
+        (ids.normalize_latitude, "21°00′49″N", ids.LATITUDE_FORMAT, {}),
+        (ids.normalize_latitude, "21.01.36", ids.LATITUDE_FORMAT, {}),
+        (ids.normalize_latitude, "1e1", ids.LATITUDE_FORMAT, {}),
+        (ids.normalize_latitude, True, ids.LATITUDE_FORMAT, {}),
+        (ids.normalize_latitude, float("nan"), ids.LATITUDE_FORMAT, {}),
+        (ids.normalize_longitude, "105°48′E", ids.LONGITUDE_FORMAT, {}),
+        (ids.normalize_longitude, "kinh độ", ids.LONGITUDE_FORMAT, {}),
+    ],
+)
+def test_coordinates_invalid(normalize, value, template, params):
+    error = _error(normalize, value)
+    assert (error.template, error.params) == (template, params)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("G/TBT/N/VNM/312", "G/TBT/N/VNM/312"),
+        ("G/TBT/N/VNM/312/Add.1", "G/TBT/N/VNM/312/Add.1"),
+        ("g/tbt/n/vnm/312/add.1", "G/TBT/N/VNM/312/Add.1"),
+        ("G/TBT/N/VNM/305/Corr.1", "G/TBT/N/VNM/305/Corr.1"),
+        ("G/TBT/N/VNM/250/Rev.1", "G/TBT/N/VNM/250/Rev.1"),
+        ("G/TBT/N/USA/1987/Rev.1/Add.2/Corr.1", "G/TBT/N/USA/1987/Rev.1/Add.2/Corr.1"),
+        ("G/TBT/N/EU/1102", "G/TBT/N/EU/1102"),
+        ("G/TBT/N/TPKM/512", "G/TBT/N/TPKM/512"),
+        (" G/TBT/N/CHN/1890 / Add. 1 ", "G/TBT/N/CHN/1890/Add.1"),
+    ],
+)
+def test_tbt_symbol_valid(value, expected):
+    assert ids.normalize_tbt_symbol(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["TBT/VNM/312", "G/SPS/N/VNM/140", "G/TBT/N/VNM", "G/TBT/N/VNM/0", "G/TBT/N/V/312", "G/TBT/N/VNM/312/Add1",
+     "G/TBT/N/VNM/312/Suppl.1", "G/TBT/N/VNM/312/Add.", "G/TBT/N/VNM/312A"],
+)
+def test_tbt_symbol_invalid(value):
+    assert _error(ids.normalize_tbt_symbol, value).template == ids.TBT_SYMBOL_FORMAT
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("87", "87"),
+        ("8703", "8703"),
+        ("87.03", "8703"),
+        ("8703.23", "870323"),
+        ("870323", "870323"),
+        ("8711.60", "871160"),
+        ("8504.40.11", "85044011"),  # national tariff line (AHTN)
+        ("03061711", "03061711"),
+        ("9801.00.10", "98010010"),  # chapter 98 of the national tariff
+    ],
+)
+def test_hs_code_valid(value, expected):
+    assert ids.normalize_hs_code(value) == expected
+
+
+@pytest.mark.parametrize("value", ["8", "870", "87032", "8703.2", "8.703", "8703231000", "8703-23", "HS 8703"])
+def test_hs_code_invalid(value):
+    error = _error(ids.normalize_hs_code, value)
+    assert (error.template, error.params) == (ids.HS_CODE_FORMAT, {"value": value})
+
+
+@pytest.mark.parametrize(("value", "chapter"), [("00", "00"), ("7701", "77"), ("9801", "98"), ("99.01", "99")])
+def test_hs_code_chapter(value, chapter):
+    error = _error(ids.normalize_hs_code, value)
+    assert (error.template, error.params) == (ids.HS_CODE_CHAPTER, {"value": value, "chapter": chapter})
+
+
 def test_messages_are_extractable():
     source = Path(ids.__file__)
     extracted = {message for _, message, *_ in extract_from_file("python", source, keywords={"N_": None})}
     assert ids.TAX_CODE_CHECK_DIGIT in extracted
     assert ids.PERIOD_ORDER in extracted
     assert ids.IPC_FORMAT in extracted
+    for message in (ids.GAZETTE_NUMBER_FORMAT, ids.LATITUDE_RANGE, ids.LONGITUDE_RANGE, ids.TBT_SYMBOL_FORMAT,
+                    ids.HS_CODE_FORMAT, ids.HS_CODE_CHAPTER):
+        assert message in extracted

@@ -19,7 +19,8 @@ RELATIONS = ["related_organizations", "related_researchers", "related_publicatio
              "related_tasks", "related_standards"]
 COMMON = {"title", "title_en", "name", "notes_en", "owner_org", "tag_string", "license_id",
           "field_of_science", "fields_of_science", "province", "frequency", "theme", "management_field",
-          "tax_code", "orcid", "ror", "doi", "issn", "isbn", "personal_id", *PROVENANCE, *RELATIONS}
+          "tax_code", "orcid", "ror", "doi", "issn", "isbn", "personal_id", "latitude", "longitude",
+          *PROVENANCE, *RELATIONS}
 
 # A valid record of each type, beside title, name and owner_org: exactly the required fields.
 REQUIRED = {
@@ -65,13 +66,25 @@ INVALID = [
     ("researcher", "fields_of_science", ["7.1"]),
     ("supported_enterprise", "tax_code", "0102345670"),
     ("supported_enterprise", "province", "02"),
+    ("supported_enterprise", "support_status", "suspended"),
     ("patent", "application_number", "1-2023-00000"),
     ("patent", "ipc_classes", ["Z99Z 1/00"]),
     ("patent", "filing_date", "2023-02-30"),
+    ("patent", "gazette_number", "426C"),
+    ("patent", "gazette_number", "426"),
+    ("patent", "gazette_date", "25/13/2023"),
     ("standard_tcvn", "standard_number", "ISO 9001:2015"),
     ("standard_tcvn", "ics_codes", ["3.120"]),
     ("regulation_qcvn", "regulation_number", "QCVN 4:2009"),
     ("tbt_notification", "comment_deadline", "17/13/2024"),
+    ("tbt_notification", "notification_symbol", "G/TBT/VNM/250"),
+    ("tbt_notification", "notification_symbol", "G/TBT/N/VNM/250/Add1"),
+    ("tbt_notification", "hs_codes", ["8504.4"]),
+    ("tbt_notification", "hs_codes", "7701"),
+    ("radiation_monitoring", "latitude", "91"),
+    ("radiation_monitoring", "latitude", "21°01′N"),
+    ("radiation_monitoring", "longitude", "-180.01"),
+    ("radiation_monitoring", "longitude", 181),
     ("radiation_monitoring", "frequency", "HOURLY"),
     ("statistics", "temporal_end", "2023"),
     ("dataset", "theme", ["SPACE"]),
@@ -88,6 +101,14 @@ CANONICAL = [
     ("patent", "filing_date", "20/06/2023", "2023-06-20"),
     ("standard_tcvn", "standard_number", "tcvn 5945-1995", "TCVN 5945:1995"),
     ("st_task", "period_end", "12/2024", "2024-12"),
+    ("supported_enterprise", "support_status", "in_progress", "in_progress"),
+    ("patent", "gazette_number", "Số 426 tập A", "426A"),
+    ("patent", "gazette_date", "25/09/2023", "2023-09-25"),
+    ("tbt_notification", "notification_symbol", "g/tbt/n/vnm/250/corr.1", "G/TBT/N/VNM/250/Corr.1"),
+    ("tbt_notification", "hs_codes", "8504.40; 8516.79.90", ["850440", "85167990"]),
+    ("radiation_monitoring", "latitude", "21,0285", "21.0285"),
+    ("radiation_monitoring", "latitude", 8.6458, "8.6458"),
+    ("radiation_monitoring", "longitude", "-180", "-180"),
 ]
 
 
@@ -198,6 +219,14 @@ def test_every_type_keeps_provenance_and_relations(dataset_type):
 def test_required_fields_are_the_documented_ones(dataset_type):
     required = {f["field_name"] for f in _fields(dataset_type) if f.get("required")}
     assert required == {"title", "name", "owner_org", *REQUIRED[dataset_type]}
+
+
+def test_coordinates_use_the_range_checks_in_every_type():
+    for dataset_type in TYPES:
+        fields = _by_name(dataset_type)
+        for name in ("latitude", "longitude"):
+            if name in fields:
+                assert f"stinfo_{name}" in fields[name]["validators"].split(), (dataset_type, name)
 
 
 def test_personal_identification_number_is_restricted_and_never_displayed():
@@ -336,6 +365,30 @@ def test_web_form_of_each_type_renders_labelled_inputs(app, dataset_type, lang):
     response = app.get(url, headers={"Authorization": user["token"]})
     assert response.status_code == 200
     _assert_labelled_inputs(response.get_data(as_text=True), _fields(dataset_type), lang)
+
+
+@pytest.mark.usefixtures("clean_db")
+@pytest.mark.parametrize(("lang", "shown"), [
+    ("vi", ["Tình trạng hỗ trợ", "Đang thực hiện"]),
+    ("en", ["Support status", "In progress"]),
+])
+def test_record_page_shows_the_support_status_label(app, lang, shown):
+    user = factories.Sysadmin()["name"]
+    created = _create("supported_enterprise", factories.Organization()["id"], user, support_status="in_progress")
+    body = app.get(toolkit.url_for("supported_enterprise.read", id=created["name"], locale=lang)).get_data(as_text=True)
+    for text in shown:
+        assert str(escape(text)) in body, text
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_record_page_shows_the_gazette_issue_and_coordinates(app):
+    org, user = factories.Organization()["id"], factories.Sysadmin()["name"]
+    patent = _create("patent", org, user, gazette_number="426A", gazette_date="2023-09-25")
+    body = app.get(toolkit.url_for("patent.read", id=patent["name"])).get_data(as_text=True)
+    assert "Số Công báo Sở hữu công nghiệp" in body and "426A" in body
+    station = _create("radiation_monitoring", org, user, latitude="21.0136", longitude="105.7998")
+    body = app.get(toolkit.url_for("radiation_monitoring.read", id=station["name"], locale="en")).get_data(as_text=True)
+    assert "Latitude" in body and "21.0136" in body and "105.7998" in body
 
 
 @pytest.mark.usefixtures("clean_db")

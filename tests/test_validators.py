@@ -4,11 +4,14 @@ import inspect
 import json
 
 import pytest
+from babel.messages.pofile import read_po
 from ckan.lib.navl.dictization_functions import validate
 from ckan.plugins import toolkit
 from ckanext.stinfo import helpers, identifiers
 from ckanext.stinfo.logic import validators as v
 from ckanext.stinfo.vocabularies import VocabularyError
+
+from tests.conftest import ROOT
 
 
 @pytest.fixture(autouse=True)
@@ -45,6 +48,13 @@ def _invalid(validator, value):
         (v.stinfo_year, 2019, "2019"),
         (v.stinfo_ipc, "A61K 31/00, h01l21/02", ["A61K 31/00", "H01L 21/02"]),
         (v.stinfo_ics, "13.020\n91.140.90", ["13.020", "91.140.90"]),
+        (v.stinfo_gazette_number, "Số 426 tập A", "426A"),
+        (v.stinfo_tbt_symbol, "g/tbt/n/vnm/312/add.1", "G/TBT/N/VNM/312/Add.1"),
+        (v.stinfo_hs, "8703.23; 8504.40.11", ["870323", "85044011"]),
+        (v.stinfo_latitude, "21,0285", "21.0285"),
+        (v.stinfo_latitude, 21.0285, "21.0285"),
+        (v.stinfo_longitude, "105.8542", "105.8542"),
+        (v.stinfo_longitude, 0, "0"),
     ],
 )
 def test_valid_values_are_normalised(validator, value, expected):
@@ -69,6 +79,13 @@ def test_valid_values_are_normalised(validator, value, expected):
         (v.stinfo_partial_date, "2019-13", identifiers.DATE_INVALID, {"value": "2019-13"}),
         (v.stinfo_ipc, ["A61K 31/00", "Z99Z 1/00"], identifiers.IPC_FORMAT, {"value": "Z99Z 1/00"}),
         (v.stinfo_ics, "13.020, 13.02", identifiers.ICS_FORMAT, {"value": "13.02"}),
+        (v.stinfo_gazette_number, "426C", identifiers.GAZETTE_NUMBER_FORMAT, {}),
+        (v.stinfo_tbt_symbol, "G/TBT/N/VNM/312/Add1", identifiers.TBT_SYMBOL_FORMAT, {}),
+        (v.stinfo_hs, ["8703.23", "8703.2"], identifiers.HS_CODE_FORMAT, {"value": "8703.2"}),
+        (v.stinfo_hs, "7701", identifiers.HS_CODE_CHAPTER, {"value": "7701", "chapter": "77"}),
+        (v.stinfo_latitude, "105.8542", identifiers.LATITUDE_RANGE, {"value": "105.8542"}),
+        (v.stinfo_latitude, "21°01′N", identifiers.LATITUDE_FORMAT, {}),
+        (v.stinfo_longitude, -181, identifiers.LONGITUDE_RANGE, {"value": "-181"}),
     ],
 )
 def test_invalid_values_carry_the_rule(validator, value, template, params):
@@ -96,6 +113,23 @@ def test_lists_accept_json_and_drop_duplicates():
     assert v.stinfo_ics(["13.020", "", "13.020"]) == ["13.020"]
     assert v.stinfo_ics("13.020; 91.140") == ["13.020", "91.140"]
     assert _invalid(v.stinfo_ics, {"13": "x"}) == toolkit._(v.LIST_EXPECTED)
+    assert v.stinfo_hs('["8703.23", "870323", "8704"]') == ["870323", "8704"]
+
+
+@pytest.mark.parametrize(
+    ("template", "english", "vietnamese"),
+    [
+        (identifiers.LATITUDE_RANGE, "Latitude", "Vĩ độ"),
+        (identifiers.LONGITUDE_FORMAT, "Longitude", "Kinh độ"),
+        (identifiers.GAZETTE_NUMBER_FORMAT, "Industrial property gazette", "Công báo Sở hữu công nghiệp"),
+        (identifiers.TBT_SYMBOL_FORMAT, "WTO document symbol", "Ký hiệu thông báo WTO"),
+        (identifiers.HS_CODE_CHAPTER, "HS code", "Mã HS"),
+    ],
+)
+def test_messages_name_the_field_in_both_languages(template, english, vietnamese):
+    catalog = read_po((ROOT / "i18n" / "vi" / "LC_MESSAGES" / "ckanext-stinfo.po").open("rb"))
+    assert english in template
+    assert vietnamese in catalog.get(template).string
 
 
 def _vocabulary_validator(name):

@@ -42,7 +42,7 @@ def test_names_lists_every_file():
     assert set(names()) >= {
         "data_themes", "fields_of_science", "formats", "former_provinces", "frequencies", "licenses",
         "management_fields", "organization_kinds", "patent_statuses", "provinces", "record_types",
-        "standard_statuses", "task_forms", "task_levels", "task_statuses",
+        "standard_statuses", "support_statuses", "task_forms", "task_levels", "task_statuses",
     }
 
 
@@ -167,6 +167,15 @@ def test_lookups():
     assert levels.label("nope", "en") == "nope"
     assert levels.choices("en")[0] == {"value": "national", "label": "National level"}
     assert levels.choices()[0] == {"value": "national", "label": "Cấp quốc gia"}
+
+
+def test_support_statuses_in_the_order_a_support_goes_through():
+    statuses = vocabulary("support_statuses")
+    assert statuses.codes() == ["proposed", "approved", "in_progress", "completed", "terminated"]
+    assert statuses.label("in_progress") == "Đang thực hiện"
+    assert statuses.label("terminated", "en") == "Terminated"
+    assert statuses.uri("completed") == "https://stinfo.gov.vn/vocab/support-status/completed"
+    assert statuses.version == "1.0"
 
 
 def test_label_falls_back_to_other_language():

@@ -6,10 +6,13 @@ from typing import Any
 import sqlalchemy as sa
 from ckan import model
 from ckan.plugins import toolkit
-from ckanext.stinfo import audit, classification, facets, identifiers, personal_data
+from ckanext.stinfo import audit, classification, facets, harvest_config, identifiers, personal_data
 from ckanext.stinfo.vocabularies import vocabulary
 
 __all__ = ["package_create", "package_update", "harvest_source_create", "harvest_source_update",
+           "package_search", "harvest_source_list", "package_activity_list", "organization_activity_list",
+           "group_activity_list", "user_activity_list", "dashboard_activity_list",
+           "recently_changed_packages_activity_list", "activity_show", "activity_data_show",
            "stinfo_audit_list", "stinfo_personal_id_match", "stinfo_statistics",
            "stinfo_quality_report"]
 
@@ -69,6 +72,46 @@ def harvest_source_update(up_func, context, data_dict):
     toolkit.check_access("harvest_source_update", context, data_dict)
     _refuse_private_harvest_url(data_dict)
     return up_func(context, data_dict)
+
+
+@toolkit.chained_action
+@toolkit.side_effect_free
+def package_search(up_func, context, data_dict):
+    """Search datasets; a harvest source's configuration only for those who may update it."""
+    raw = bool(data_dict.get("fl"))
+    result = up_func(context, data_dict)
+    for found in result["results"]:
+        if raw:  # stored index fields, which keep no configuration (unless indexed before)
+            harvest_config.strip(found)
+        elif found.get("type") == harvest_config.DATASET_TYPE:
+            harvest_config.show(context, found)
+    return result
+
+
+@toolkit.chained_action
+@toolkit.side_effect_free
+def harvest_source_list(up_func, context, data_dict):
+    """List harvest sources; a source's configuration only for those who may update it."""
+    toolkit.check_access("harvest_source_list", context, data_dict)
+    sources = up_func(context, data_dict)
+    for source in sources:
+        if not harvest_config.may_see(context, source["id"]):
+            source.pop("config", None)
+    return sources
+
+
+@toolkit.chained_action
+@toolkit.side_effect_free
+def _activity_output(up_func, context, data_dict):
+    """An activity output without the configurations of harvest sources the user may not update."""
+    return harvest_config.hide(context, up_func(context, data_dict))
+
+
+# Every activity output carrying the dataset dicts stored with the activities (activity_diff is
+# refused instead: see logic/auth.py).
+package_activity_list = organization_activity_list = group_activity_list = user_activity_list = \
+    dashboard_activity_list = recently_changed_packages_activity_list = activity_show = activity_data_show = \
+    _activity_output
 
 
 def _audit_change(context, before: dict[str, Any], result: Any) -> None:

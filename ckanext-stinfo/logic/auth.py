@@ -1,10 +1,13 @@
 """Authorisation of STInfo actions, and tighter rules for harvest objects."""
 from __future__ import annotations
 
+from ckan import model
 from ckan.plugins import toolkit
 from ckanext.harvest.logic.auth import get_obj_object
+from ckanext.stinfo import harvest_config
 
 __all__ = ["stinfo_audit_list", "stinfo_personal_id_match", "harvest_object_show", "harvest_object_list",
+           "activity_diff",
            "stinfo_statistics", "stinfo_quality_report"]
 
 
@@ -33,6 +36,20 @@ def harvest_object_show(next_auth, context, data_dict):
 def harvest_object_list(next_auth, context, data_dict):
     """Listing raw harvest objects is for sysadmins only."""
     return {"success": False}
+
+
+@toolkit.chained_auth_function
+@toolkit.auth_allow_anonymous_access
+def activity_diff(next_auth, context, data_dict):
+    """Versions of a harvest source differ in its configuration: only its editors may compare them."""
+    from ckanext.activity.model import Activity
+
+    activity = model.Session.get(Activity, data_dict.get("id") or "")
+    package = model.Package.get(activity.object_id) if activity is not None and activity.object_id else None
+    if package is not None and package.type == harvest_config.DATASET_TYPE \
+            and not harvest_config.may_see(context, package.id):
+        return {"success": False, "msg": toolkit._("Only editors of the harvest source can compare its versions")}
+    return next_auth(context, data_dict)
 
 
 @toolkit.auth_allow_anonymous_access

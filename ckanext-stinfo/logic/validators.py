@@ -32,6 +32,11 @@ __all__ = [
     "stinfo_qcvn_number",
     "stinfo_patent_application_number",
     "stinfo_result_registration_number",
+    "stinfo_gazette_number",
+    "stinfo_tbt_symbol",
+    "stinfo_hs",
+    "stinfo_latitude",
+    "stinfo_longitude",
     "stinfo_date",
     "stinfo_partial_date",
     "stinfo_year",
@@ -155,6 +160,31 @@ def stinfo_patent_application_number(value: Any) -> Any:
 def stinfo_result_registration_number(value: Any) -> Any:
     """Normalise an S&T result registration number."""
     return _normalize(identifiers.normalize_result_registration_number, value)
+
+
+def stinfo_gazette_number(value: Any) -> Any:
+    """Normalise an industrial property gazette issue (number and volume, ``426A``)."""
+    return _normalize(identifiers.normalize_gazette_number, value)
+
+
+def stinfo_tbt_symbol(value: Any) -> Any:
+    """Normalise a WTO TBT notification symbol (``G/TBT/N/VNM/312/Add.1``)."""
+    return _normalize(identifiers.normalize_tbt_symbol, value)
+
+
+def stinfo_hs(value: Any) -> Any:
+    """Normalise HS codes given as a list or separated text to digits; stores a list."""
+    return _normalize_list(identifiers.normalize_hs_code, value)
+
+
+def stinfo_latitude(value: Any) -> Any:
+    """Normalise a latitude in decimal degrees, -90 to 90."""
+    return _normalize(identifiers.normalize_latitude, value)
+
+
+def stinfo_longitude(value: Any) -> Any:
+    """Normalise a longitude in decimal degrees, -180 to 180."""
+    return _normalize(identifiers.normalize_longitude, value)
 
 
 def stinfo_date(value: Any) -> Any:

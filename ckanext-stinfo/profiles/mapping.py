@@ -182,6 +182,7 @@ CONCEPT_PREDICATES = {
     "task_statuses": ADMS.status,
     "patent_statuses": ADMS.status,
     "standard_statuses": ADMS.status,
+    "support_statuses": ADMS.status,
     "representative_status": ADMS.status,
 }
 

@@ -4,7 +4,9 @@ national funds, start-up and technology-transfer support.
 
 ``/enterprise-support/<scenario>/ho-tro`` lists support decisions (``page``, ``page_size``,
 ``modified_since``): ``{"data": [...], "meta": {"page": 1, "pages": 2, "total": 8}}``; one record
-per decision, with the enterprise's tax code (``ma_so_thue``); provinces are written as names,
+per decision, with the enterprise's tax code (``ma_so_thue``), the decision's validity
+(``tinh_trang``) and, for grants, loans and support projects, the stage of the support
+(``trang_thai_ho_tro``); provinces are written as names,
 current codes or codes and names from before July 2025; fields as national codes (Decision
 12/2008/QĐ-BKHCN).
 

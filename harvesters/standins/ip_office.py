@@ -7,9 +7,9 @@ patent publications as WIPO ST.96-style XML, and the register of IP representati
 ``/ip-office/<scenario>/patents/<application number>`` shows one record;
 ``/ip-office/<scenario>/fulltext/<application number>.pdf`` is its full text (a small PDF).
 Elements follow ST.96 (Patent and Common namespaces) where it has them; what the national
-gazette adds (status, gazette issue, full-text link, record status, security classification)
-is in the ``vn:`` extension namespace; the full-text link is relative to the listing, as the
-gazette writes it.
+gazette adds (status, gazette issue as number, volume A or B and date, full-text link, record
+status, security classification) is in the ``vn:`` extension namespace; the full-text link is
+relative to the listing, as the gazette writes it.
 
 ``/ip-office/<scenario>/representatives`` lists the register of industrial-property
 representation firms and agents (``page``, ``page_size``, ``modified_since``):
@@ -131,7 +131,10 @@ def _publication(parent, record: dict, scenario: str) -> None:
         _el(_el(pub, "pat:Abstract", com_languageCode=lang), "com:P", text)
     _el(pub, "vn:ApplicationStatus", record["status"])
     if record.get("gazette"):
-        _el(pub, "vn:Gazette", record["gazette"])
+        gazette = _el(pub, "vn:Gazette")
+        _el(gazette, "vn:GazetteNumber", record["gazette"]["number"])
+        _el(gazette, "vn:GazetteVolume", record["gazette"]["volume"])
+        _el(gazette, "com:PublicationDate", record["gazette"]["date"])
     if record.get("full_text"):
         _el(pub, "vn:FullTextDocument", com_mediaType="application/pdf",
             vn_uri=record["full_text"])

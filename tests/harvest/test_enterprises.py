@@ -62,6 +62,10 @@ def test_support_decisions_become_supported_enterprises(harvest, standins):
     assert viet_xanh["source_url"] == f"{_url(standins)}#HT-HN-2021-0123"
     natif = datasets["NATIF-2023-017"]
     assert natif["support_kind"] == "fund_grant" and int(natif["support_amount"]) == 4_500_000_000
+    assert natif["support_status"] == "in_progress"
+    assert datasets["DA844-DN-2024-008"]["support_status"] == "approved"
+    assert datasets["CGCN-LD-2023-002"]["support_status"] == "completed"
+    assert "support_status" not in viet_xanh, "a certificate without a stage at the source has none"
     assert natif["province"] == "75"
     assert datasets["DA844-DN-2024-008"]["support_kind"] == "innovation_startup"
     assert datasets["DA844-DN-2024-008"]["management_field"] == "innovation"
@@ -86,6 +90,15 @@ def test_incremental_run_revocation_and_deletion(harvest, standins):
     assert "HT-BKHCN-2022-0045" not in datasets and "CGCN-LD-2023-002" not in datasets
 
 
+def test_support_that_ends_is_kept_with_its_status(harvest, standins):
+    """A terminated support is a fact to publish, unlike a revoked certificate."""
+    harvest("stinfo_enterprises", _url(standins), CONFIG)
+    _record("NAFOSTED-2022-DN-031").update(trang_thai_ho_tro="Dừng hỗ trợ", ngay_cap_nhat="2099-01-01T00:00:00Z")
+    results, _ = harvest("stinfo_enterprises", _url(standins), CONFIG)
+    assert {k: r["report_status"] for k, r in results.items()} == {"NAFOSTED-2022-DN-031": "updated"}
+    assert _datasets()["NAFOSTED-2022-DN-031"]["support_status"] == "terminated"
+
+
 def test_household_business_under_a_personal_number_is_refused_and_never_stored(harvest, standins):
     results, report = harvest("stinfo_enterprises", _url(standins, "household"), CONFIG)
     assert any("HKD-LD-2024-014" in m and "personal identification number" in m for m in _gather_errors(report))
@@ -101,10 +114,13 @@ def test_bad_records_are_per_record_errors_and_keep_the_published_version(harves
     published = _datasets()["HT-HN-2021-0123"]
     _record("HT-HN-2021-0123").update(hinh_thuc="Hỗ trợ không rõ", ngay_cap_nhat="2099-01-01T00:00:00Z")
     _record("DA844-DN-2024-008").update(tinh_thanh="Tỉnh Không Có", ngay_cap_nhat="2099-01-01T00:00:00Z")
+    _record("NATIF-2023-017").update(trang_thai_ho_tro="Tạm hoãn", ngay_cap_nhat="2099-01-01T00:00:00Z")
     _, report = harvest("stinfo_enterprises", _url(standins, "invalid-tax-code"), CONFIG)
     errors = _object_errors(report)
     assert any("support_kind" in m and "Hỗ trợ không rõ" in m for m in errors["HT-HN-2021-0123"])
     assert any("province" in m for m in errors["DA844-DN-2024-008"])
+    assert any("support_status" in m and "Tạm hoãn" in m for m in errors["NATIF-2023-017"])
+    assert _datasets()["NATIF-2023-017"]["support_status"] == "in_progress"
     assert _datasets()["HT-HN-2021-0123"]["content_hash"] == published["content_hash"]
 
 

@@ -56,6 +56,7 @@ def test_gazette_records_become_patents_with_inid_fields_full_text_and_provenanc
     assert patent["application_number"] == "1-2021-03377"
     assert patent["filing_date"] == "2021-05-20"
     assert patent["publication_date"] == "2021-08-25"
+    assert patent["gazette_number"] == "443B" and patent["gazette_date"] == "2025-02-25"
     assert patent["grant_number"] == "1-0034567" and patent["grant_date"] == "2025-02-25"
     assert patent["ipc_classes"] == ["F17D 5/06", "G06N 20/00", "G01M 3/28"]
     assert patent["applicants"] == ["Trường Đại học Bách khoa Hà Nội"]
@@ -65,6 +66,7 @@ def test_gazette_records_become_patents_with_inid_fields_full_text_and_provenanc
     assert patent["management_field"] == "intellectual_property"
     [full_text] = patent["resources"]
     assert full_text["format"] == "PDF"
+    assert full_text["description"] == "Công báo Sở hữu công nghiệp số 443B (2025-02-25)"
     assert full_text["url"] == f"{standins}/ip-office/ok/fulltext/1-2021-03377.pdf"
     assert patent["source_system"] == PATENTS["source_system"]
     assert patent["source_url"] == f"{_url(standins)}/1-2021-03377"
@@ -75,6 +77,18 @@ def test_gazette_records_become_patents_with_inid_fields_full_text_and_provenanc
     assert utility["ip_kind"] == "utility_solution" and utility["grant_number"] == "2-0002871"
     published = datasets["1-2023-04512"]
     assert published["patent_status"] == "published" and "grant_number" not in published
+    assert published["gazette_number"] == "426A" and published["gazette_date"] == "2023-09-25"
+    assert all(d["gazette_number"][-1] in "AB" for d in datasets.values())
+
+
+def test_a_wrong_gazette_issue_is_a_per_record_error(harvest, standins):
+    _patent("1-2024-01203")["gazette"] = {"number": "434", "volume": "C", "date": "2024-05-27"}
+    _patent("1-2022-06021")["gazette"] = {"number": "418", "volume": "A", "date": "2023-02-30"}
+    results, report = harvest("stinfo_ip_publications", _url(standins), PATENTS)
+    errors = _object_errors(report)
+    assert any("gazette_number" in m for m in errors["1-2024-01203"]), report
+    assert any("gazette_date" in m for m in errors["1-2022-06021"]), report
+    assert len(_datasets()) == TOTAL - 2
 
 
 def test_second_run_asks_only_for_changes(harvest, standins):

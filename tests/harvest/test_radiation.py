@@ -125,6 +125,15 @@ def test_a_bad_series_is_refused_for_its_station_only_and_keeps_what_is_publishe
     assert all(_series(after[code])["total"] == FIRST_RUN_ROWS + 24 for code in others)
 
 
+def test_a_station_with_impossible_coordinates_is_refused_alone(harvest, standins):
+    station = next(s for s in radiation.STATIONS if s["ma_tram"] == "LS-01")
+    station.update(vi_do=106.7615, kinh_do=21.8537)  # latitude and longitude swapped at the source
+    results, report = harvest("stinfo_radiation", _url(standins), CONFIG)
+    assert any("latitude" in m and "106.7615" in m for m in _object_errors(report)["LS-01"]), report
+    assert results["LS-01"]["report_status"] == "errored"
+    assert set(_datasets()) == STATIONS - {"LS-01"}
+
+
 def test_station_list_failure_or_secret_station(harvest, standins):
     harvest("stinfo_radiation", _url(standins), CONFIG)
     radiation.OVERRIDE = "error-stations"

@@ -138,6 +138,7 @@ def test_tbt_notifications_from_json_or_xml(harvest, standins, fmt):
     assert vnm["adoption_date"] == "2025-09-01" and vnm["entry_into_force_date"] == "2026-03-01"
     assert vnm["related_standards"] == ["qcvn-12-1-2011-byt"]
     assert notices["G/TBT/N/EU/1102"]["notifying_member"] == "Liên minh châu Âu"
+    assert notices["G/TBT/N/CHN/1890"]["hs_codes"] == ["871160"], "the dotted form 8711.60 is stored as digits"
     assert notices["G/TBT/N/VNM/312/Add.1"]["title"].startswith("Bổ sung")
     assert vnm["source_url"] == "https://epingalert.org/vi/Search?viewData=G%2FTBT%2FN%2FVNM%2F312"
 
@@ -163,6 +164,12 @@ def test_tbt_bad_input(harvest, standins):
     results, report = harvest("stinfo_tbt", _tbt_url(standins), TBT)
     assert any("notification_symbol" in m for m in _object_errors(report)["TBT/VNM/312"])
     assert len(_datasets("dataset_type:tbt_notification")) == len(standards.ORIGINAL_NOTIFICATIONS) - 1
+
+    notice = next(n for n in standards.NOTIFICATIONS if n["documentSymbol"] == "G/TBT/N/CHN/1890")
+    notice.update(hsCodes=["8711.6"], lastModified="2099-01-01T00:00:00Z")
+    _, report = harvest("stinfo_tbt", _tbt_url(standins), TBT)
+    assert any("hs_codes" in m and "8711.6" in m for m in _object_errors(report)["G/TBT/N/CHN/1890"])
+    assert _datasets("dataset_type:tbt_notification")["G/TBT/N/CHN/1890"]["hs_codes"] == ["871160"]
 
     standards.OVERRIDE = "bad-page-2"
     _, report = harvest("stinfo_tbt", _tbt_url(standins), {**TBT, "full_harvest": True})
