@@ -97,6 +97,7 @@ def test_an_unwritable_storage_is_logged_not_fatal(ckan_config, monkeypatch, tmp
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     monkeypatch.setitem(ckan_config, "ckan.storage_path", str(blocker))
+    monkeypatch.setattr(js_i18n.log, "disabled", False)  # a CLI test reading the ini's logging disables it
     js_i18n.log.addHandler(caplog.handler)  # CKAN's logging set-up does not reach the root logger
     try:
         assert js_i18n.build() is False
