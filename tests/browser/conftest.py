@@ -182,3 +182,13 @@ def shot():
         return path
 
     return take
+
+
+def log_in(tab, portal) -> None:
+    """Log ``tab`` in as the portal's sysadmin."""
+    tab.goto(portal("/user/login"))
+    tab.fill("#field-login", portal.admin)
+    tab.fill("#field-password", portal.password)
+    with tab.expect_navigation():
+        tab.locator("#field-password").press("Enter")
+    assert tab.locator(".account.authed").count() == 1, "login failed"

@@ -1,16 +1,7 @@
 """CKAN's JavaScript widgets (upload buttons, confirm dialog) speak the page's language."""
 from __future__ import annotations
 
-from .conftest import SCREENSHOTS
-
-
-def _log_in(tab, portal) -> None:
-    tab.goto(portal("/user/login"))
-    tab.fill("#field-login", portal.admin)
-    tab.fill("#field-password", portal.password)
-    with tab.expect_navigation():
-        tab.locator("#field-password").press("Enter")
-    assert tab.locator(".account.authed").count() == 1, "login failed"
+from .conftest import SCREENSHOTS, log_in
 
 
 def _upload_buttons(tab) -> list[str]:
@@ -21,7 +12,7 @@ def _upload_buttons(tab) -> list[str]:
 
 
 def test_upload_widget_and_confirm_dialog_are_in_vietnamese(portal, page, shot):
-    _log_in(page, portal)
+    log_in(page, portal)
     page.goto(portal("/organization/new"))
     assert _upload_buttons(page) == ["Tải lên", "Liên kết"]
     assert page.locator(".image-upload a.btn", has_text="Liên kết").get_attribute("title") == \
@@ -46,6 +37,6 @@ def test_upload_widget_and_confirm_dialog_are_in_vietnamese(portal, page, shot):
 
 
 def test_upload_widget_is_in_english_on_english_pages(portal, page):
-    _log_in(page, portal)
+    log_in(page, portal)
     page.goto(portal("/en/organization/new"))
     assert _upload_buttons(page) == ["Upload", "Link"]

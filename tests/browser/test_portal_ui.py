@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from .conftest import CSV_TEXT, TXT_TEXT
+from .conftest import CSV_TEXT, TXT_TEXT, log_in
 
 
 def _count(tab) -> int:
@@ -22,15 +22,6 @@ def _result_names(tab) -> list[str]:
 
 def _facet(tab, title: str):
     return tab.locator("section.module", has=tab.locator("h2.module-heading", has_text=title))
-
-
-def _log_in(tab, portal) -> None:
-    tab.goto(portal("/user/login"))
-    tab.fill("#field-login", portal.admin)
-    tab.fill("#field-password", portal.password)
-    with tab.expect_navigation():
-        tab.locator("#field-password").press("Enter")
-    assert tab.locator(".account.authed").count() == 1, "login failed"
 
 
 def _unlabelled_fields(tab) -> list[str]:
@@ -204,7 +195,7 @@ def test_developer_page_shows_api_dcat_and_harvest_sources(portal, page, shot):
 # ---------------------------------------------------------------- publishing
 
 def test_publishing_form_guides_the_editor(portal, page, shot):
-    _log_in(page, portal)
+    log_in(page, portal)
     page.goto(portal("/dataset/"))
     page.locator(".stinfo-add-record button").click()
     page.locator(".stinfo-add-record .dropdown-item", has_text="Công bố khoa học").click()
@@ -250,7 +241,7 @@ def test_publishing_form_guides_the_editor(portal, page, shot):
 
 @pytest.mark.parametrize("record_type", ["st_task", "researcher", "patent", "standard_tcvn"])
 def test_every_form_field_has_a_label(portal, page, record_type):
-    _log_in(page, portal)
+    log_in(page, portal)
     page.goto(portal(f"/{record_type}/new"))
     assert page.locator("#dataset-edit").count() == 1
     assert _unlabelled_fields(page) == []
