@@ -3,10 +3,10 @@
 
 - stock: ``ckan.lib.search.rebuild`` (what ``ckan search-index rebuild`` runs: one document per
   Solr request, commit deferred to the end), one process;
-- batched: ``ckanext.stinfo.cli.rebuild_index``: the same CKAN documents (read from the
+- batched: ``ckanext.stinfo.search_index.rebuild_index``: the same CKAN documents (read from the
   database, validated, dictised), ``--batch`` per Solr request, built by ``--workers``
   processes, one commit;
-- from the index: ``ckanext.stinfo.cli.reindex_stored`` (``--from-index``): every document of
+- from the index: ``ckanext.stinfo.search_index.reindex_stored`` (``--from-index``): every document of
   the site rebuilt from the dicts Solr stores, for a Solr schema change or a new core (what
   ``deploy/lib.sh`` rebuilds for); checked to give the same documents as from the database.
 
@@ -46,8 +46,8 @@ def same_documents(ids: list[str]) -> tuple[int, dict[str, list[str]]]:
     """Documents built from the database and from the stored dicts, for ``ids``: (same, differences)."""
     from ckan import logic
     from ckan.common import config
-    from ckanext.stinfo.cli import stored_documents
     from ckanext.stinfo.harvesters.base import _collected_solr_documents
+    from ckanext.stinfo.search_index import stored_documents
 
     fresh: list[dict[str, Any]] = []
     with _collected_solr_documents(fresh):
@@ -68,7 +68,7 @@ def same_documents(ids: list[str]) -> tuple[int, dict[str, list[str]]]:
 
 def run(limit: int = 2000, workers: int = 2, batch: int = 500, progress=print) -> dict[str, Any]:
     from ckan.lib import search
-    from ckanext.stinfo.cli import rebuild_index, reindex_stored
+    from ckanext.stinfo.search_index import rebuild_index, reindex_stored
 
     ids = package_ids(limit)
     result: dict[str, Any] = {"records": len(ids), "workers": workers, "batch": batch}

@@ -6,6 +6,7 @@ Solr paging. This exporter writes the whole catalogue to one file instead:
 
 - datasets are read from the search index a page at a time, by keyset pagination on ``id``
   (``id > last id of the previous page``), so every page costs the same however deep;
+- the records a page's relations name are looked up in one query;
 - each page becomes its own small RDF graph with ckanext-dcat's serializer and the configured
   profiles (the same triples as the catalogue endpoint), is written, and is dropped;
 - N-Triples (default) are line-based: pages simply follow each other; Turtle is written as one
@@ -54,6 +55,7 @@ def export_catalog(out: IO[bytes], fmt: str = "nt", page_size: int = 500, profil
     """Write the catalogue to ``out`` as N-Triples (``nt``) or Turtle (``ttl``); returns the
     number of datasets written. ``progress(count)`` is called after each page."""
     from ckanext.dcat.processors import RDFSerializer
+    from ckanext.stinfo.profiles.stinfo import prefetch_relations
     from rdflib.namespace import Namespace
 
     rdf_format = FORMATS[fmt]
@@ -69,6 +71,7 @@ def export_catalog(out: IO[bytes], fmt: str = "nt", page_size: int = 500, profil
         if not datasets:
             break
         serializer = RDFSerializer(profiles=profiles)
+        prefetch_relations(serializer.g, datasets)
         for dataset in datasets:
             serializer.g.add((catalog_ref, dcat.dataset, serializer.graph_from_dataset(dataset)))
         buffer = io.BytesIO()

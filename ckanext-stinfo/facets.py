@@ -12,14 +12,13 @@ Besides CKAN's own facet fields (``dataset_type``, ``organization``, ``res_forma
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections import OrderedDict
 from typing import Any
 
 from ckan.plugins import toolkit
 from ckanext.stinfo.identifiers import N_
-from ckanext.stinfo.quality import field_values
+from ckanext.stinfo.quality import field_values, validated_record
 from ckanext.stinfo.vocabularies import VocabularyError, vocabulary
 
 FIELD = "vocab_stinfo_field"
@@ -56,17 +55,6 @@ VOCABULARIES = {
 }
 
 
-def _validated(pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    """The record as its schema validated it (lists as lists), else the dictionary itself."""
-    raw = pkg_dict.get("validated_data_dict")
-    if isinstance(raw, str):
-        try:
-            return json.loads(raw)
-        except ValueError:
-            return pkg_dict
-    return pkg_dict
-
-
 def record_year(record: dict[str, Any]) -> str | None:
     """The year a record is counted in: its year field, else the year its period or event starts."""
     for name in YEAR_SOURCES:
@@ -76,9 +64,10 @@ def record_year(record: dict[str, Any]) -> str | None:
     return None
 
 
-def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    """Add the computed facet fields to a record about to be indexed."""
-    record = _validated(pkg_dict)
+def index_fields(pkg_dict: dict[str, Any], record: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Add the computed facet fields to a record about to be indexed (``record``: its
+    :func:`~ckanext.stinfo.quality.validated_record`, if already decoded)."""
+    record = validated_record(pkg_dict) if record is None else record
     fields = []
     for name in ("field_of_science", "fields_of_science"):
         for code in field_values(record.get(name)):

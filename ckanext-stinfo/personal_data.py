@@ -55,7 +55,8 @@ def strip(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     if isinstance(pkg_dict.get("extras"), list):
         pkg_dict["extras"] = [e for e in pkg_dict["extras"] if e.get("key") not in fields]
     for serialised in ("data_dict", "validated_data_dict"):
-        if isinstance(pkg_dict.get(serialised), str):
-            inner = json.loads(pkg_dict[serialised])
+        text = pkg_dict.get(serialised)
+        if isinstance(text, str) and any(f'"{name}"' in text for name in fields):
+            inner = json.loads(text)
             pkg_dict[serialised] = json.dumps(strip(inner))
     return pkg_dict

@@ -317,22 +317,25 @@ def is_open_licence(licence_id: str) -> bool:
         return False
 
 
-def _validated(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+def validated_record(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """The record as its schema validated it (a new dict decoded from ``validated_data_dict``), else
+    the dictionary itself."""
     raw = pkg_dict.get("validated_data_dict")
     if isinstance(raw, str):
         try:
-            record = json.loads(raw)
+            return json.loads(raw)
         except ValueError:
             return pkg_dict
-        for key in ("harvest_source_id", "metadata_modified", "creator_user_id"):
-            record.setdefault(key, pkg_dict.get(key))
-        return record
     return pkg_dict
 
 
-def index_fields(pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    """Add the score, the points per dimension and the issue codes to a record about to be indexed."""
-    record = _validated(pkg_dict)
+def index_fields(pkg_dict: dict[str, Any], record: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Add the score, the points per dimension and the issue codes to a record about to be indexed
+    (``record``: its :func:`validated_record`, if already decoded)."""
+    record = validated_record(pkg_dict) if record is None else record
+    if record is not pkg_dict:
+        for key in ("harvest_source_id", "metadata_modified", "creator_user_id"):
+            record.setdefault(key, pkg_dict.get(key))
     if not record.get("harvest_source_id"):
         for extra in pkg_dict.get("extras") or []:
             if isinstance(extra, dict) and extra.get("key") == "harvest_source_id":

@@ -293,11 +293,19 @@ def classify(f: dict[str, Any]) -> FieldMap | None:
     return FieldMap(name, "text", own_property(name), multiple=multiple, label=label)
 
 
+_FIELD_MAPS: dict[int, tuple[dict[str, Any], list[FieldMap]]] = {}
+
+
 def field_maps(schema: dict[str, Any] | None) -> list[FieldMap]:
-    """The field maps of every mapped dataset field of ``schema`` (an expanded scheming schema)."""
+    """The field maps of every mapped dataset field of ``schema`` (an expanded scheming schema),
+    worked out once per schema object."""
     if not schema:
         return []
-    return [m for m in (classify(f) for f in schema.get("dataset_fields", [])) if m is not None]
+    known = _FIELD_MAPS.get(id(schema))
+    if known is None or known[0] is not schema:
+        maps = [m for m in (classify(f) for f in schema.get("dataset_fields", [])) if m is not None]
+        known = _FIELD_MAPS[id(schema)] = (schema, maps)
+    return known[1]
 
 
 def restricted_names(schema: dict[str, Any] | None) -> set[str]:

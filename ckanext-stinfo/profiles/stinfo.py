@@ -19,9 +19,11 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
+import sqlalchemy as sa
 from ckan import model
 from ckan.plugins import toolkit
 from ckanext.dcat.profiles import RDFProfile
@@ -245,6 +247,66 @@ def _org_cache(g) -> dict[str, Any]:
     return cache
 
 
+class RelatedRecord(NamedTuple):
+    id: str
+    name: str
+    type: str
+    uri: str | None
+
+
+def _relation_names(datasets: Iterable[dict[str, Any]]) -> set[str]:
+    names: set[str] = set()
+    for dataset in datasets:
+        for fmap in field_maps(schema_for(dataset.get("type") or "dataset")):
+            if fmap.kind == "relation":
+                names.update(str(v) for v in as_list(dataset.get(fmap.name)) if v and not is_url(str(v)))
+    return names
+
+
+def related_records(g, names: Iterable[str]) -> dict[str, RelatedRecord | None]:
+    """The records (not deleted) that relation values name, by id or name, cached per graph: the
+    ones not yet known are looked up in one query (with their ``uri``), as ``Package.get`` would
+    (an id first, then a name)."""
+    cache = getattr(g, "_stinfo_records", None)
+    if cache is None:
+        cache = g._stinfo_records = {}
+    missing = [n for n in dict.fromkeys(names) if n not in cache]
+    if missing:
+        uri = model.Package.extras["uri"].astext
+        rows = (model.Session.query(model.Package.id, model.Package.name, model.Package.type, model.Package.state, uri)
+                .filter(sa.or_(model.Package.id.in_(missing), model.Package.name.in_(missing))).all())
+        by_id = {row.id: row for row in rows}
+        by_name = {row.name: row for row in rows}
+        for name in missing:
+            row = by_id.get(name) or by_name.get(name)
+            cache[name] = (RelatedRecord(row.id, row.name, row.type, row[4] or None)
+                           if row is not None and row.state != "deleted" else None)
+    return {n: cache[n] for n in names}
+
+
+def prefetch_relations(g, datasets: Iterable[dict[str, Any]]) -> None:
+    """Look up the records and organisations that ``datasets`` name (publishers, relations), one
+    query for each kind (e.g. for a page)."""
+    datasets = list(datasets)
+    names = _relation_names(datasets)
+    found = related_records(g, names)
+    publishers = {d.get("owner_org") for d in datasets} | {(d.get("organization") or {}).get("id") for d in datasets}
+    _prefetch_organizations(g, ({n for n, record in found.items() if record is None} | publishers) - {None, ""})
+
+
+def _prefetch_organizations(g, keys: set[str]) -> None:
+    cache = _org_cache(g)
+    missing = [k for k in keys if k not in cache]
+    if not missing:
+        return
+    groups = model.Session.query(model.Group).filter(
+        sa.or_(model.Group.id.in_(missing), model.Group.name.in_(missing))).all()
+    by_id, by_name = {grp.id: grp for grp in groups}, {grp.name: grp for grp in groups}
+    for key in missing:
+        group = by_id.get(key) or by_name.get(key)
+        cache[key] = group if group is not None and group.is_organization and group.state == "active" else None
+
+
 def _organization(g, id_or_name: str | None):
     """The active organisation with this id or name (cached per graph), or None."""
     if not id_or_name:
@@ -441,6 +503,7 @@ class _DatasetWriter:
 
     def _fields(self):
         g, ref = self.g, self.ref
+        prefetch_relations(g, [self.d])
         # values ckanext-dcat wrote from the same keys in a form DCAT-AP does not accept
         for predicate in (DCAT.theme, DCT.language, DCT.accrualPeriodicity, DCT.conformsTo):
             g.remove((ref, predicate, None))
@@ -530,11 +593,11 @@ class _DatasetWriter:
         g = self.g
         if is_url(name):
             return URIRef(name)
-        package = model.Package.get(name)
-        if package is not None and package.state != "deleted":
-            target = URIRef(dataset_uri({"id": package.id, "extras": [
-                {"key": "uri", "value": package.extras.get("uri")}] if package.extras.get("uri") else []}))
-            g.add((target, DCAT.landingPage, _document(g, record_page(package.type, package.name))))
+        record = related_records(g, [name]).get(name)
+        if record is not None:
+            target = URIRef(dataset_uri({"id": record.id, "extras": [
+                {"key": "uri", "value": record.uri}] if record.uri else []}))
+            g.add((target, DCAT.landingPage, _document(g, record_page(record.type, record.name))))
             return target
         group = _organization(g, name)
         if group is not None:

@@ -1,0 +1,126 @@
+"""The batched index rebuilds (ckanext.stinfo.search_index) give CKAN's own documents, with the
+harvest extras ckanext-harvest adds, and the DCAT serialiser looks up related records per page."""
+import pytest
+import sqlalchemy as sa
+from ckan import logic, model
+from ckan.common import config
+from ckan.lib.search.common import make_connection
+from ckan.tests.helpers import call_action
+from ckanext.stinfo import search_index
+from ckanext.stinfo.harvesters.base import _collected_solr_documents
+from rdflib.namespace import DCAT
+
+from bench import common, harvest_import
+
+pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
+
+
+def _harvested(count=40):
+    harvest_import.run(records=count, stock_records=0, batch_size=count, progress=print)
+    return [pid for (pid,) in model.Session.query(model.Package.id).filter(model.Package.type != "harvest")]
+
+
+def _stock_documents(ids):
+    """One document at a time, with ckanext-harvest's own hook (one query per document)."""
+    docs = []
+    with _collected_solr_documents(docs):
+        for pid in ids:
+            logic.index_update_package(common.context(), pid, defer_commit=True)
+    return {d["id"]: d for d in docs}
+
+
+def _stored(ids):
+    return make_connection().search(
+        q="*:*", fq=[f'site_id:"{config.get("ckan.site_id")}"', "entity_type:package"],
+        fl="id,data_dict,validated_data_dict", rows=len(ids)).docs
+
+
+def test_prefetched_harvest_extras_give_the_documents_of_ckanext_harvest():
+    ids = _harvested()
+    stock = _stock_documents(ids)
+    assert all(doc.get("harvest_object_id") for doc in stock.values()), "harvested datasets carry the extras"
+    batched = []
+    with _collected_solr_documents(batched), search_index.prefetched_harvest_extras(ids):
+        for pid in ids:
+            logic.index_update_package(common.context(), pid, defer_commit=True)
+    assert {d["id"]: d for d in batched} == stock
+    rebuilt = {d["id"]: d for d in search_index.stored_documents(_stored(ids))}
+    assert rebuilt == stock, "documents rebuilt from what Solr stores equal those from the database"
+
+
+def test_harvest_extras_follow_the_current_object_and_its_source():
+    ids = _harvested(5)
+    from ckanext.harvest.model import HarvestObject, HarvestSource
+
+    found = search_index.harvest_extras(ids)
+    obj = model.Session.query(HarvestObject).filter(HarvestObject.package_id == ids[0],
+                                                    HarvestObject.current == sa.true()).one()
+    assert dict(found[ids[0]]) == {"harvest_object_id": obj.id, "harvest_source_id": obj.source.id,
+                                   "harvest_source_title": obj.source.title}
+    source = model.Session.get(HarvestSource, obj.harvest_source_id)
+    source.title = "Nguồn đã đổi tên"
+    model.Session.commit()
+    assert dict(search_index.harvest_extras([ids[0]])[ids[0]])["harvest_source_title"] == "Nguồn đã đổi tên"
+    obj.current = False
+    model.Session.commit()
+    assert ids[0] not in search_index.harvest_extras([ids[0]]), "no current object, no extras"
+    assert search_index.harvest_extras([]) == {}
+
+
+def test_rebuilds_restore_a_lost_index_from_the_database_and_from_stored_documents():
+    ids = _harvested(30)
+    before = {d["name"] for d in call_action("package_search", q="*:*", rows=100)["results"]}
+    assert len(before) == 30
+    make_connection().delete(q=f'site_id:"{config.get("ckan.site_id")}"', commit=True)
+    assert call_action("package_search", q="*:*", rows=0)["count"] == 0
+    assert search_index.rebuild_index(workers=2, batch=7) == len(ids)
+    assert {d["name"] for d in call_action("package_search", q="*:*", rows=100)["results"]} == before
+    indexed, left_out = search_index.reindex_stored(workers=2, batch=4)
+    assert (indexed, left_out) == (len(ids), 0)
+    found = call_action("package_search", q="*:*", rows=100)["results"]
+    assert {d["name"] for d in found} == before
+    titles = [d.get("harvest_source_title") or {e["key"]: e["value"] for e in d.get("extras") or []}.get(
+        "harvest_source_title") for d in found]
+    assert titles == ["Bench"] * len(found), "harvest extras indexed again"
+
+
+def test_a_page_of_dcat_costs_the_same_queries_whatever_its_relations():
+    """Relations (researchers, organisations, tasks) of a page are looked up together, not one
+    query per value."""
+    from ckanext.dcat.processors import RDFSerializer
+    from ckanext.stinfo.profiles.stinfo import prefetch_relations
+
+    harvest_import.run(records=120, stock_records=0, batch_size=120, progress=print)
+    datasets = call_action("package_search", q="*:*", rows=120, sort="name asc")["results"]
+    with_relations = [d for d in datasets if any(d.get(k) for k in (
+        "principal_investigator", "lead_organization", "affiliation", "related_tasks", "related_researchers"))]
+    assert len(with_relations) >= 10, "generated records relate to each other"
+
+    def queries(page):
+        statements = []
+
+        def count(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        serializer = RDFSerializer()
+        engine = model.Session.get_bind()
+        sa.event.listen(engine, "before_cursor_execute", count)
+        try:
+            prefetch_relations(serializer.g, page)
+            for dataset in page:
+                serializer.graph_from_dataset(dataset)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", count)
+        return len(statements), serializer.g
+
+    queries(with_relations)  # ckanext-dcat keeps each publisher's organization_show for the process
+    few, _ = queries(with_relations[:3])
+    many, graph = queries(with_relations)
+    assert many <= few, f"{many} statements for {len(with_relations)} datasets, {few} for 3"
+    names = {d["name"] for d in datasets}
+    related = {str(v) for d in with_relations for k in ("principal_investigator", "related_tasks")
+               for v in (d.get(k) if isinstance(d.get(k), list) else [d.get(k)]) if v in names}
+    pages = {str(o) for o in graph.objects(None, DCAT.landingPage)}
+    assert related and all(any(p.endswith("/" + name) for p in pages) for name in related), \
+        "related records are linked with their landing pages"
+
