@@ -65,13 +65,15 @@ def _child_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def export(ini: str, out: str, page_size: int = 500, fmt: str = "nt", progress=print) -> dict[str, Any]:
-    """Run ``ckan stinfo export-dcat`` as a child process; its time, peak RSS and output size."""
+def export(ini: str, out: str, page_size: int = 500, fmt: str = "nt", progress=print,
+           workers: int = 1) -> dict[str, Any]:
+    """Run ``ckan stinfo export-dcat`` as a child process; its time, peak RSS (of its largest
+    process, with ``workers`` > 1) and output size."""
     subprocess.run([CKAN, "-c", ini, "stinfo", "--help"], check=True, capture_output=True)
     idle = _child_peak_mb()
     timer = common.Timer()
     done = subprocess.run(["nice", "-n", "19", CKAN, "-c", ini, "stinfo", "export-dcat", out, "--format", fmt,
-                           "--page-size", str(page_size)], capture_output=True, text=True)
+                           "--page-size", str(page_size), "--workers", str(workers)], capture_output=True, text=True)
     seconds = timer.elapsed()
     if done.returncode:
         raise RuntimeError(f"export failed: {done.stderr[-2000:]}")
@@ -79,8 +81,9 @@ def export(ini: str, out: str, page_size: int = 500, fmt: str = "nt", progress=p
     count = int(done.stderr.strip().splitlines()[-1].split("DCAT catalogue: ")[1].split()[0])
     figures = {"datasets": count, "seconds": seconds, "rate": count / seconds if seconds else 0,
                "peak_rss_mb": peak, "idle_ckan_rss_mb": idle, "bytes": Path(out).stat().st_size,
-               "page_size": page_size, "format": fmt}
-    progress(f"full export: {count} datasets in {seconds:.0f} s ({figures['rate']:.0f}/s), peak RSS "
+               "page_size": page_size, "format": fmt, "workers": workers}
+    progress(f"full export ({workers} process{'es' if workers > 1 else ''}): {count} datasets in {seconds:.0f} s "
+             f"({figures['rate']:.0f}/s), peak RSS "
              f"{peak:.0f} MB (an idle ckan process: {idle:.0f} MB), {figures['bytes'] / 1e6:.1f} MB written to {out}")
     return figures
 
@@ -100,6 +103,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-pages", action="store_true")
     parser.add_argument("--out", default=str(common.OUT / "catalogue.nt.gz"))
     parser.add_argument("--page-size", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=1, help="processes of the export (parts by id)")
     parser.add_argument("--check", action="store_true", help="count the datasets in the export file")
     parser.add_argument("--json", help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
@@ -110,7 +114,7 @@ def main(argv: list[str] | None = None) -> None:
         figures["pages"] = pages()
     if not args.no_export:
         common.OUT.mkdir(parents=True, exist_ok=True)
-        figures["export"] = export(args.config, args.out, args.page_size)
+        figures["export"] = export(args.config, args.out, args.page_size, workers=args.workers)
         if args.check:
             found = count_datasets(args.out)
             print(f"datasets in the file: {found}")

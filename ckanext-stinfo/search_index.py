@@ -112,7 +112,8 @@ def _index_batch(package_ids: list[str]) -> int:
         return index_packages(package_ids, user, commit=False)
 
 
-def _fresh_connections() -> None:
+def fresh_connections() -> None:
+    """In a forked worker: its own database connections, not the parent's."""
     from ckan import model
 
     model.Session.remove()
@@ -134,7 +135,7 @@ def rebuild_index(workers: int = 2, batch: int = 500, progress: Callable[[int, i
     done = 0
     if workers > 1 and len(batches) > 1:
         model.Session.remove()
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_fresh_connections) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=fresh_connections) as pool:
             for count in pool.imap_unordered(_index_batch, batches):
                 done += count
                 if progress:
@@ -225,7 +226,7 @@ def reindex_stored(workers: int = 2, batch: int = 1000) -> tuple[int, int]:
     parts = [hexdigits[i::workers] for i in range(workers)] if workers > 1 else [hexdigits]
     if workers > 1:
         model.Session.remove()
-        with multiprocessing.get_context("fork").Pool(workers, initializer=_fresh_connections) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, initializer=fresh_connections) as pool:
             results = pool.starmap(_reindex_stored_part, [(part, batch) for part in parts])
     else:
         results = [_reindex_stored_part(parts[0], batch)]

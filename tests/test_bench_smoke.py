@@ -47,6 +47,8 @@ def test_search_export_reindex_and_scale_benches_run(tmp_path, app):
     exported = dcat_export.export(config["__file__"], out, page_size=60)
     assert exported["datasets"] == 200 and exported["peak_rss_mb"] > 0
     assert dcat_export.count_datasets(out) == 200
+    in_parts = dcat_export.export(config["__file__"], out, page_size=60, workers=2)
+    assert in_parts["datasets"] == 200 and in_parts["workers"] == 2 and dcat_export.count_datasets(out) == 200
 
     result = reindex.run(limit=0, workers=2, batch=50, progress=print)
     assert result["records"] == 200 and result["fast_documents"] == 200
