@@ -263,7 +263,7 @@ reindex_if_schema_changed() {
   local stamp=$VAR/solr/indexed-schema-$1.xml
   cmp -s "$VAR/solr/running-schema.xml" "$stamp" && return 0
   step "Rebuilding the search index of $1 for the current Solr schema"
-  ckan_cli search-index rebuild -q >"$VAR/log/search-index.log" 2>&1 \
+  { ckan_cli search-index clear && ckan_cli stinfo search-index-rebuild; } >"$VAR/log/search-index.log" 2>&1 \
     || die "Rebuilding the search index failed." "See $VAR/log/search-index.log."
   cp "$VAR/solr/running-schema.xml" "$stamp"
 }
@@ -350,7 +350,7 @@ start_portal() {
   start_bg web env CKAN_INI="$INI" "$VENV/bin/gunicorn" --chdir "$ROOT/deploy" --bind "127.0.0.1:$WEB_PORT" \
     --workers "${STINFO_WEB_WORKERS:-3}" --threads 4 --timeout 120 wsgi:application
   start_bg harvest-gather "$VENV/bin/ckan" -c "$INI" harvester gather-consumer
-  start_bg harvest-fetch "$VENV/bin/ckan" -c "$INI" harvester fetch-consumer
+  start_bg harvest-fetch "$VENV/bin/ckan" -c "$INI" stinfo fetch-consumer
   start_bg jobs-worker "$VENV/bin/ckan" -c "$INI" jobs worker
   start_bg harvest-scheduler "$ROOT/deploy/harvest-scheduler" "$INI"
   wait_for 90 portal curl -fsS "http://127.0.0.1:$WEB_PORT/api/3/action/status_show" \
