@@ -71,6 +71,7 @@ class _Batch:
 
     previous: dict[str, HarvestObject | None]
     to_index: list[str] = field(default_factory=list)
+    bulk: Any = None  # bulk.BulkCreator of the new datasets
 
 
 @contextlib.contextmanager
@@ -95,15 +96,16 @@ def _collected_solr_documents(docs: list[dict[str, Any]]) -> Iterator[None]:
         search_index.make_connection = connect
 
 
-def index_packages(package_ids: list[str], user: str, commit: bool = True) -> int:
+def index_packages(package_ids: list[str], user: str, commit: bool = True,
+                   documents: list[dict[str, Any]] | None = None) -> int:
     """Index datasets with one Solr request and (unless ``commit`` is false) one commit; the
-    documents are CKAN's own. Returns the number of documents sent (deleted datasets are removed
-    from the index instead)."""
+    documents are CKAN's own (``documents``: already built ones, sent with them). Returns the
+    number of documents sent (deleted datasets are removed from the index instead)."""
     from ckan.common import config
     from ckan.lib.search import SearchIndexError
     from ckan.lib.search.common import make_connection
 
-    docs: list[dict[str, Any]] = []
+    docs: list[dict[str, Any]] = list(documents or [])
     context = {"user": user, "ignore_auth": True}
     with _collected_solr_documents(docs):
         for package_id in dict.fromkeys(package_ids):
@@ -321,13 +323,18 @@ class StinfoHarvester(HarvesterBase):
     def _make_current(self, harvest_object: HarvestObject, previous: HarvestObject | None,
                       package_id: str | None, current: bool = True) -> None:
         """Record the outcome: this object replaces the previous one (as withdrawn if not current)."""
+        self._set_current(harvest_object, previous, package_id, current)
+        model.Session.commit()
+
+    @staticmethod
+    def _set_current(harvest_object: HarvestObject, previous: HarvestObject | None,
+                     package_id: str | None, current: bool = True) -> None:
         if previous:
             previous.current = False
             previous.add()
         harvest_object.current = current
         harvest_object.package_id = package_id
         harvest_object.add()
-        model.Session.commit()
 
     def _context(self, deferred: bool = False) -> dict[str, Any]:
         if deferred and self._batch is not None:
@@ -394,6 +401,8 @@ class StinfoHarvester(HarvesterBase):
             else:
                 package.setdefault("name", self._unique_name(
                     package.get("title", ""), harvest_object.guid, harvest_object.harvest_source_id))
+                if self._batch is not None and self._batch.bulk.add(harvest_object, previous, package):
+                    return True  # written with the batch's other new datasets
                 created = toolkit.get_action("package_create")(self._context(deferred=True), package)
                 package_id = created if isinstance(created, str) else created["id"]
         except toolkit.ValidationError as err:
@@ -433,15 +442,20 @@ class StinfoHarvester(HarvesterBase):
 
         - the database: the batch runs in one transaction; the commits and rollbacks of the
           per-object code (and of CKAN's actions) become savepoints in it, so an invalid record
-          is rolled back alone, and there is one real commit per batch;
+          is rolled back alone, and there is one real commit per batch; they do not expire the
+          session's objects (nothing else writes in the batch's transaction);
         - the search index: new datasets are written with ``defer_commit`` and indexed after the
           commit with one Solr request and one Solr commit (updates and withdrawals index as
           one at a time: their activity and index handling stay CKAN's);
+        - new datasets (no current object for their guid) are validated one by one as
+          ``package_create`` validates them and written together (``bulk.BulkCreator``): one
+          flush, one dictisation per dataset for its activity and its index document;
         - one query for the current objects of the batch and one for the report statuses.
 
         The caller's session is committed first; its objects are expired afterwards. Returns
         harvest object id -> report status. One batch at a time per process.
         """
+        from ckanext.stinfo.harvesters.bulk import BulkCreator
         from sqlalchemy.orm import selectinload
 
         order = {obj.id: n for n, obj in enumerate(harvest_objects)}
@@ -451,20 +465,22 @@ class StinfoHarvester(HarvesterBase):
         caller.commit()
         connection = model.meta.engine.connect()
         transaction = connection.begin()
-        session = model.Session.session_factory(bind=connection, join_transaction_mode="create_savepoint")
+        session = model.Session.session_factory(bind=connection, join_transaction_mode="create_savepoint",
+                                               expire_on_commit=False)
         model.Session.registry.set(session)
         try:
             objects = sorted(session.query(HarvestObject).options(selectinload(HarvestObject.extras))
                              .filter(HarvestObject.id.in_(list(order))), key=lambda obj: order[obj.id])
-            self._batch = _Batch(previous=self._previous_of(objects))
+            self._batch = _Batch(previous=self._previous_of(objects), bulk=BulkCreator(self))
             for obj in objects:
                 self._fetch_and_import(obj)
+            self._batch.bulk.write()
             session.flush()
             self._report_statuses(objects)
             session.commit()
             transaction.commit()
             statuses = {obj.id: obj.report_status for obj in objects}
-            to_index = self._batch.to_index
+            to_index, documents = self._batch.to_index, self._batch.bulk.documents
         finally:
             self._batch = None
             session.close()
@@ -473,8 +489,8 @@ class StinfoHarvester(HarvesterBase):
             connection.close()
             model.Session.registry.set(caller)
         caller.expire_all()
-        if to_index:
-            index_packages(to_index, self._get_user_name())
+        if to_index or documents:
+            index_packages(to_index, self._get_user_name(), documents=documents)
         return statuses
 
     def _fetch_and_import(self, obj: HarvestObject) -> None:
