@@ -93,7 +93,8 @@ def search_index_rebuild(workers, batch, from_index):
     from ckanext.stinfo import search_index
 
     if from_index:
-        count, left_out = search_index.reindex_stored(workers, batch)
+        count, left_out = search_index.reindex_stored(workers, batch, progress=lambda done, left_out: click.echo(
+            f"  {done} re-indexed, {left_out} left out", err=True))
         click.secho(f"Re-indexed {count} datasets from their stored documents ({left_out} no longer in the "
                     "database left out)", fg="green")
         return

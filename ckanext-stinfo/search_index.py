@@ -214,21 +214,30 @@ def _reindex_stored_part(prefixes: str, batch: int = 1000) -> tuple[int, int]:
     return done, skipped
 
 
-def reindex_stored(workers: int = 2, batch: int = 1000) -> tuple[int, int]:
+def reindex_stored(workers: int = 2, batch: int = 1000,
+                   progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
     """Re-index every document of this site from what Solr stores of it (``data_dict``,
     ``validated_data_dict``), e.g. after a change of the Solr schema or to fill a new core:
-    ``workers`` processes, each over a part of the index ids, one commit at the end. Documents
-    whose dataset is no longer in the database are left out. Returns (indexed, left out)."""
+    ``workers`` processes over 16 parts of the index ids (``progress(indexed, left out)`` after
+    each), one commit at the end. Documents whose dataset is no longer in the database are left
+    out. Returns (indexed, left out)."""
+    import functools
+
     from ckan import model
     from ckan.lib.search import commit
 
-    hexdigits = "0123456789abcdef"
-    parts = [hexdigits[i::workers] for i in range(workers)] if workers > 1 else [hexdigits]
-    if workers > 1:
-        model.Session.remove()
-        with multiprocessing.get_context("fork").Pool(workers, initializer=fresh_connections) as pool:
-            results = pool.starmap(_reindex_stored_part, [(part, batch) for part in parts])
-    else:
-        results = [_reindex_stored_part(parts[0], batch)]
+    part = functools.partial(_reindex_stored_part, batch=batch)
+    done = skipped = 0
+    model.Session.remove()
+    with contextlib.ExitStack() as stack:
+        if workers > 1:
+            pool = stack.enter_context(multiprocessing.get_context("fork").Pool(workers, initializer=fresh_connections))
+            results = pool.imap_unordered(part, "0123456789abcdef")
+        else:
+            results = map(part, "0123456789abcdef")
+        for indexed, left_out in results:
+            done, skipped = done + indexed, skipped + left_out
+            if progress:
+                progress(done, skipped)
     commit()
-    return sum(r[0] for r in results), sum(r[1] for r in results)
+    return done, skipped

@@ -75,8 +75,10 @@ def test_rebuilds_restore_a_lost_index_from_the_database_and_from_stored_documen
     assert call_action("package_search", q="*:*", rows=0)["count"] == 0
     assert search_index.rebuild_index(workers=2, batch=7) == len(ids)
     assert {d["name"] for d in call_action("package_search", q="*:*", rows=100)["results"]} == before
-    indexed, left_out = search_index.reindex_stored(workers=2, batch=4)
+    seen = []
+    indexed, left_out = search_index.reindex_stored(workers=2, batch=4, progress=lambda *done: seen.append(done))
     assert (indexed, left_out) == (len(ids), 0)
+    assert len(seen) == 16 and seen[-1] == (len(ids), 0), "progress after each of the 16 parts"
     found = call_action("package_search", q="*:*", rows=100)["results"]
     assert {d["name"] for d in found} == before
     titles = [d.get("harvest_source_title") or {e["key"]: e["value"] for e in d.get("extras") or []}.get(
