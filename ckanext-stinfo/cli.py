@@ -82,7 +82,8 @@ def export_dcat(path, fmt, page_size, profiles, workers):
 
 @stinfo.command("search-index-rebuild")
 @click.option("--workers", default=2, show_default=True, help="Processes building documents.")
-@click.option("--batch", default=500, show_default=True, help="Documents per Solr request.")
+@click.option("--batch", type=int, default=None,
+              help="Documents per Solr request (default 500; 1000 with --from-index).")
 @click.option("--from-index", is_flag=True,
               help="Re-index the documents Solr stores (after a Solr schema change) instead of reading "
                    "every dataset from the database.")
@@ -92,6 +93,7 @@ def search_index_rebuild(workers, batch, from_index):
     missing from the database."""
     from ckanext.stinfo import search_index
 
+    batch = batch or (1000 if from_index else 500)
     if from_index:
         count, left_out = search_index.reindex_stored(workers, batch, progress=lambda done, left_out: click.echo(
             f"  {done} re-indexed, {left_out} left out", err=True))

@@ -40,3 +40,14 @@ class TestVietnameseSearch:
         factories.Dataset(name="stations", title="Monitoring stations", owner_org=factories.Organization()["id"])
         assert _names("station") == []
         assert _names("stations") == ["stations"]
+
+    def test_autocomplete_completes_word_beginnings_with_or_without_accents(self):
+        def completed(q):
+            return [d["name"] for d in helpers.call_action("package_autocomplete", q=q)]
+
+        assert set(completed("nghien")) == {"exact", "other-accents"}
+        assert "exact" in completed("nghiên") and "exact" in completed("NGHIÊN")
+        assert completed("đie") == ["power"] and completed("die") == ["power"]
+        assert completed("nhân") == ["power"] and completed("hạt") == ["power"]
+        assert completed("quặn") == ["other-accents"]
+        assert completed("xyzw") == []

@@ -6,6 +6,11 @@ matches precomposed), drop the English stemmer, and fold accents and đ/Đ while
 original token at the same position: "nghien cuu" finds "nghiên cứu", and a query typed with its
 accents ranks exact-accent matches first because they match both tokens.
 
+The ``text_ngram`` type of the autocomplete fields (``title_ngram``, ``name_ngram``, searched by
+``package_autocomplete``) indexes the beginnings of words (2–20 characters, normalised and
+folded like the text types, so "nghien" completes "nghiên cứu") instead of every 2–10 character
+substring of the whole title (hundreds of terms per record), and its copies are not stored.
+
 One field is added: ``stinfo_quality*`` (an int, stored, sortable), the metadata quality score of
 a record and its points per dimension (``ckanext.stinfo.quality``).
 
@@ -21,6 +26,7 @@ NORMALIZE = {"class": "solr.ICUNormalizer2CharFilterFactory", "form": "nfkc_cf"}
 FOLD = {"class": "solr.ASCIIFoldingFilterFactory", "preserveOriginal": "true"}
 DEDUP = {"class": "solr.RemoveDuplicatesTokenFilterFactory"}
 DROPPED = {"solr.SnowballPorterFilterFactory", "solr.ASCIIFoldingFilterFactory", "solr.LowerCaseFilterFactory"}
+PREFIXES = {"class": "solr.EdgeNGramFilterFactory", "minGramSize": "2", "maxGramSize": "20"}
 
 
 def _vietnamese_analyzer(analyzer: ET.Element) -> None:
@@ -36,6 +42,19 @@ def _vietnamese_analyzer(analyzer: ET.Element) -> None:
     analyzer.append(ET.Element("filter", DEDUP))
 
 
+def _word_prefixes(field_type: ET.Element) -> None:
+    """Rewrite the autocomplete type: word beginnings at index time, whole words at query time."""
+    for analyzer in field_type.findall("analyzer"):
+        for child in list(analyzer):
+            analyzer.remove(child)
+        analyzer.append(ET.Element("charFilter", NORMALIZE))
+        analyzer.append(ET.Element("tokenizer", {"class": "solr.WhitespaceTokenizerFactory"}))
+        analyzer.append(ET.Element("filter", FOLD))
+        if analyzer.get("type") == "index":
+            analyzer.append(ET.Element("filter", PREFIXES))
+        analyzer.append(ET.Element("filter", DEDUP))
+
+
 def build(source: Path) -> ET.ElementTree:
     """CKAN's schema with the text types made Vietnamese-aware."""
     parser = ET.XMLParser(target=ET.TreeBuilder(insert_comments=True))
@@ -44,7 +63,12 @@ def build(source: Path) -> ET.ElementTree:
         if field_type.get("name") in {"text", "text_general"}:
             for analyzer in field_type.findall("analyzer"):
                 _vietnamese_analyzer(analyzer)
+        elif field_type.get("name") == "text_ngram":
+            _word_prefixes(field_type)
     root = tree.getroot()
+    for field in root.iter("field"):
+        if field.get("type") == "text_ngram":
+            field.set("stored", "false")
     catch_all = next(el for el in root.iter("dynamicField") if el.get("name") == "*")
     parent = next(el for el in root.iter() if catch_all in list(el))
     quality = ET.Element("dynamicField", {"name": "stinfo_quality*", "type": "int", "indexed": "true",
