@@ -4,8 +4,9 @@ stock per-record path, on the same generated records.
 - stock: what the fetch consumer does for each harvest object (``fetch_and_import_stages``: the
   base's ``fetch_stage`` and ``import_stage``, ``package_create`` with its own database commit and
   its own Solr commit, the object's bookkeeping committed several times);
-- fast: ``StinfoHarvester.import_batch`` on batches of objects (one database transaction and one
-  Solr request and commit per batch).
+- fast: ``StinfoHarvester.import_batch`` on batches of objects as ``ckan stinfo fetch-consumer``
+  calls it (one database transaction and one Solr request and commit per batch, the request under
+  way while the next batch is imported).
 
 Both run in this one process (records/s per worker). The stock path runs on the first
 ``--stock-records`` records, whose datasets are snapshotted and purged; the fast path then imports
@@ -120,10 +121,12 @@ def run_stock(harvester, ids: list[str], chunk: int = 50) -> list[float]:
 
 
 def run_fast(harvester, ids: list[str], batch_size: int, progress=None) -> tuple[list[float], dict[str, int]]:
-    """``import_batch`` on batches of objects; returns the records/s of each batch and the count of
-    each report status."""
+    """``import_batch`` on batches of objects as the batch fetch consumer calls it (each batch's
+    Solr request under way while the next batch is imported; the last batch's time includes the
+    wait for its own); returns the records/s of each batch and the count of each report status."""
     from ckan import model
     from ckanext.harvest.model import HarvestObject
+    from ckanext.stinfo.harvesters import index_sender
 
     rates: list[float] = []
     statuses: dict[str, int] = {}
@@ -133,7 +136,9 @@ def run_fast(harvester, ids: list[str], batch_size: int, progress=None) -> tuple
         part = ids[start:start + batch_size]
         timer = common.Timer()
         objects = model.Session.query(HarvestObject).filter(HarvestObject.id.in_(part)).all()
-        results = harvester.import_batch(objects)
+        results = harvester.import_batch(objects, index_later=True)
+        if start + batch_size >= len(ids):
+            index_sender.wait()
         rates.append(len(part) / timer.elapsed())
         for status in results.values():
             statuses[status] = statuses.get(status, 0) + 1

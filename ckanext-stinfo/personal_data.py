@@ -41,9 +41,14 @@ def restricted_fields() -> frozenset[str]:
     )
 
 
-def may_see(user: str | None) -> bool:
-    """Only sysadmins see restricted fields (as fingerprints)."""
-    return bool(user) and authz.is_sysadmin(user)
+def may_see(user: str | None, user_obj: Any = None) -> bool:
+    """Only sysadmins see restricted fields (as fingerprints). ``user_obj``: the user's object when
+    the caller has it (an action's ``auth_user_obj``), to spare a query."""
+    if not user:
+        return False
+    if user_obj is not None and getattr(user_obj, "name", None) == user:
+        return bool(getattr(user_obj, "sysadmin", False))
+    return authz.is_sysadmin(user)
 
 
 def strip(pkg_dict: dict[str, Any]) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
 from ckanext.stinfo import personal_data
 from ckanext.stinfo.classification import is_state_secret
+from ckanext.stinfo.harvesters import index_sender
 from ckanext.stinfo.harvesters.http import SourceError
 from ckanext.stinfo.identifiers import slugify_vi
 
@@ -72,6 +73,18 @@ class _Batch:
     previous: dict[str, HarvestObject | None]
     to_index: list[str] = field(default_factory=list)
     bulk: Any = None  # bulk.BulkCreator of the new datasets
+    organizations: dict[str, str] = field(default_factory=dict)
+    #: What the batch set on each harvest object, set again at its end: a later record's
+    #: rollback undoes what is not yet committed, and the batch commits once.
+    outcomes: dict[str, tuple[HarvestObject, dict[str, Any]]] = field(default_factory=dict)
+
+    def organization_id(self, reference: str) -> str:
+        """The id of the organisation ``reference`` names or identifies, looked up once per batch
+        (as the owner_org validator finds it; the reference itself when there is none)."""
+        if reference not in self.organizations:
+            group = model.Group.get(reference)
+            self.organizations[reference] = group.id if group is not None else reference
+        return self.organizations[reference]
 
 
 @contextlib.contextmanager
@@ -96,30 +109,23 @@ def _collected_solr_documents(docs: list[dict[str, Any]]) -> Iterator[None]:
         search_index.make_connection = connect
 
 
-def index_packages(package_ids: list[str], user: str, commit: bool = True,
-                   documents: list[dict[str, Any]] | None = None) -> int:
-    """Index datasets with one Solr request and (unless ``commit`` is false) one commit; the
-    documents are CKAN's own (``documents``: already built ones, sent with them). Returns the
-    number of documents sent (deleted datasets are removed from the index instead)."""
-    from ckan.common import config
-    from ckan.lib.search import SearchIndexError
-    from ckan.lib.search.common import make_connection
-
+def index_documents(package_ids: list[str], user: str,
+                    documents: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """CKAN's own index documents of datasets, after ``documents`` (already built ones); deleted
+    datasets are removed from the index instead."""
     docs: list[dict[str, Any]] = list(documents or [])
     context = {"user": user, "ignore_auth": True}
     with _collected_solr_documents(docs):
         for package_id in dict.fromkeys(package_ids):
             logic.index_update_package(context, package_id, defer_commit=True)
-    if docs:
-        try:
-            connection = make_connection()
-            connection.add(docs=docs, commit=False)
-            if commit and config.get("ckan.search.solr_commit"):
-                connection.commit()
-        except Exception as err:
-            raise SearchIndexError(f"Indexing {len(docs)} datasets failed ({err}); they are saved: "
-                                   "'ckan search-index rebuild' indexes them") from err
-    return len(docs)
+    return docs
+
+
+def index_packages(package_ids: list[str], user: str, commit: bool = True,
+                   documents: list[dict[str, Any]] | None = None) -> int:
+    """Index datasets with one Solr request and (unless ``commit`` is false) one commit (see
+    :func:`index_documents`). Returns the number of documents sent."""
+    return index_sender.send_documents(index_documents(package_ids, user, documents), commit)
 
 
 def _error_summary(error: toolkit.ValidationError) -> str:
@@ -301,11 +307,9 @@ class StinfoHarvester(HarvesterBase):
             self._save_object_error(
                 f"Record {harvest_object.guid} is marked as a state secret and was refused.",
                 harvest_object, "Fetch")
-            harvest_object.content = None
-            harvest_object.save()
+            self._set_outcome(harvest_object, content=None)
             return False
-        harvest_object.content = json.dumps(full, ensure_ascii=False)
-        harvest_object.save()
+        self._set_outcome(harvest_object, content=json.dumps(full, ensure_ascii=False))
         return True
 
     # ---------------------------------------------------------------- import
@@ -335,6 +339,17 @@ class StinfoHarvester(HarvesterBase):
         harvest_object.current = current
         harvest_object.package_id = package_id
         harvest_object.add()
+
+    def _set_outcome(self, harvest_object: HarvestObject, **values: Any) -> None:
+        """Set and save attributes of a harvest object: committed at once one at a time, with the
+        batch's commit in a batch (see ``_Batch.outcomes``)."""
+        for name, value in values.items():
+            setattr(harvest_object, name, value)
+        if self._batch is None:
+            harvest_object.save()
+            return
+        harvest_object.add()
+        self._batch.outcomes.setdefault(harvest_object.id, (harvest_object, {}))[1].update(values)
 
     def _context(self, deferred: bool = False) -> dict[str, Any]:
         if deferred and self._batch is not None:
@@ -387,6 +402,9 @@ class StinfoHarvester(HarvesterBase):
                            or model.Package.get(harvest_object.source.id).owner_org)
         package["content_hash"] = content_hash(package)
         package["harvested_at"] = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
+        if self._batch is not None and isinstance(package["owner_org"], str) and package["owner_org"]:
+            # after the content hash: the hash is of the record as mapped, one at a time or not
+            package["owner_org"] = self._batch.organization_id(package["owner_org"])
 
         existing = model.Package.get(previous.package_id) if previous and previous.package_id else None
         try:
@@ -432,7 +450,7 @@ class StinfoHarvester(HarvesterBase):
         return {obj.id: (None if found.get(key) is None or found[key].id in ids else found[key])
                 for obj, key in zip(objects, keys, strict=True) if key in once}
 
-    def import_batch(self, harvest_objects: list[HarvestObject]) -> dict[str, str]:
+    def import_batch(self, harvest_objects: list[HarvestObject], index_later: bool = False) -> dict[str, str]:
         """Fetch and import many harvest objects: the batched counterpart of ckanext-harvest's
         per-object ``fetch_and_import_stages``, for a consumer that takes objects in batches.
 
@@ -454,6 +472,9 @@ class StinfoHarvester(HarvesterBase):
 
         The caller's session is committed first; its objects are expired afterwards. Returns
         harvest object id -> report status. One batch at a time per process.
+
+        ``index_later``: the Solr request is sent in the background (``index_sender``) while the
+        caller goes on, e.g. with the next batch; ``index_sender.wait()`` waits for it.
         """
         from ckanext.stinfo.harvesters.bulk import BulkCreator
         from sqlalchemy.orm import selectinload
@@ -475,6 +496,9 @@ class StinfoHarvester(HarvesterBase):
             for obj in objects:
                 self._fetch_and_import(obj)
             self._batch.bulk.write()
+            for obj, values in self._batch.outcomes.values():
+                for name, value in values.items():
+                    setattr(obj, name, value)
             session.flush()
             self._report_statuses(objects)
             session.commit()
@@ -490,32 +514,36 @@ class StinfoHarvester(HarvesterBase):
             model.Session.registry.set(caller)
         caller.expire_all()
         if to_index or documents:
-            index_packages(to_index, self._get_user_name(), documents=documents)
+            docs = index_documents(to_index, self._get_user_name(), documents)
+            if index_later:
+                index_sender.send(docs)
+            else:
+                index_sender.wait()
+                index_sender.send_documents(docs)
         return statuses
 
     def _fetch_and_import(self, obj: HarvestObject) -> None:
         now = datetime.datetime.utcnow
-        obj.fetch_started, obj.state = now(), "FETCH"
+        outcome = self._set_outcome
+        outcome(obj, fetch_started=now(), state="FETCH")
         try:
             fetched = self.fetch_stage(obj)
-            obj.fetch_finished = now()
+            outcome(obj, fetch_finished=now())
             if fetched is True:
-                obj.import_started, obj.state = now(), "IMPORT"
+                outcome(obj, import_started=now(), state="IMPORT")
                 imported = self.import_stage(obj)
-                obj.import_finished = now()
-                obj.state = "COMPLETE" if imported else "ERROR"
+                outcome(obj, import_finished=now(), state="COMPLETE" if imported else "ERROR")
                 if imported == "unchanged":
-                    obj.report_status = "not modified"
+                    outcome(obj, report_status="not modified")
             elif fetched == "unchanged":
-                obj.state, obj.report_status = "COMPLETE", "not modified"
+                outcome(obj, state="COMPLETE", report_status="not modified")
             else:
-                obj.state = "ERROR"
+                outcome(obj, state="ERROR")
         except Exception as err:  # noqa: BLE001 - one record never stops the rest of the batch
             log.exception("Importing harvest object %s failed", obj.id)
             model.Session.rollback()
-            obj.state = "ERROR"
+            outcome(obj, state="ERROR")
             self._save_object_error(f"Record {obj.guid} could not be imported: {err}", obj, "Import")
-        obj.add()
 
     @staticmethod
     def _report_statuses(objects: list[HarvestObject]) -> None:

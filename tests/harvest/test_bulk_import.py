@@ -129,3 +129,73 @@ def test_activity_and_index_document_are_those_of_the_per_record_path(source):
         assert _activities(name) == activities
         assert _solr_document(model.Package.get(name).id) == document
         assert harvest_import.normalised(harvest_import.show(name)) == shown
+
+
+def test_a_failing_record_leaves_what_the_batch_recorded_of_earlier_ones_whole(source, monkeypatch):
+    """A batch commits once: the rollback of a later record (an invalid update, an unexpected
+    failure) must not undo the fetched content, state and times of the records before it."""
+    from ckanext.harvest.model import HarvestObject, HarvestSource
+
+    harvest_source, job, _owner = source
+    source_id = harvest_source.id
+    published, new, crash, last = (generate.record(1, n) for n in range(4))
+
+    harvester = harvest_import.bench_harvester()
+    mapped = harvester.map_record
+
+    def map_record(record, config):
+        if record["name"] == crash["name"]:
+            raise RuntimeError("the source's mapping crashed")
+        return mapped(record, config)
+
+    monkeypatch.setattr(harvester, "map_record", map_record)
+    monkeypatch.setattr(harvester, "fetch_record", lambda url, config, record: {
+        **record.content, "title": record.content["title"] and record.content["title"] + " (bản đầy đủ)"})
+    assert set(harvester.import_batch(_objects(job, [("U", published)])).values()) == {"added"}
+    model.Session.remove()
+    job = harvest_import.make_job(HarvestSource.get(source_id))
+    invalid_update = {**published, "title": ""}
+    objects = _objects(job, [("N", new), ("U", invalid_update), ("X", crash), ("L", last)])
+    statuses = harvester.import_batch(objects)
+    assert [statuses[o.id] for o in objects] == ["added", "errored", "errored", "added"]
+    model.Session.remove()
+    for obj_id, record in ((objects[0].id, new), (objects[3].id, last)):
+        obj = model.Session.get(HarvestObject, obj_id)
+        assert (obj.state, obj.current, obj.report_status) == ("COMPLETE", True, "added")
+        assert None not in (obj.fetch_started, obj.fetch_finished, obj.import_started, obj.import_finished)
+        assert json.loads(obj.content)["title"].endswith("(bản đầy đủ)")
+        assert call_action("package_show", id=record["name"])["title"] == record["title"] + " (bản đầy đủ)"
+    crashed = model.Session.get(HarvestObject, objects[2].id)
+    assert crashed.state == "ERROR" and crashed.import_finished is None
+    assert _errors(crashed) == ["Record X could not be imported: the source's mapping crashed"]
+    assert call_action("package_show", id=published["name"])["title"] == published["title"] + " (bản đầy đủ)"
+
+
+def test_the_index_request_sent_in_the_background_is_searchable_once_waited_for(source):
+    from ckanext.stinfo.harvesters import index_sender
+
+    _source, job, _owner = source
+    records = [(f"B{n}", generate.record(1, n)) for n in range(3)]
+    statuses = harvest_import.bench_harvester().import_batch(_objects(job, records), index_later=True)
+    assert set(statuses.values()) == {"added"}
+    assert index_sender.wait() == 3
+    found = call_action("package_search", q="*:*", rows=10)["results"]
+    assert sorted(d["name"] for d in found) == sorted(r["name"] for _guid, r in records)
+
+
+def test_a_failed_background_index_request_is_logged_and_loses_nothing(source, monkeypatch, caplog):
+    import pysolr
+    from ckanext.stinfo.harvesters import index_sender
+
+    _source, job, _owner = source
+    monkeypatch.setattr(index_sender, "make_connection", lambda: pysolr.Solr("http://127.0.0.1:9/solr/none",
+                                                                             timeout=2))
+    # the test set-up's logging configuration disables loggers made before it and misses the root
+    monkeypatch.setattr(index_sender.log, "handlers", [caplog.handler])
+    monkeypatch.setattr(index_sender.log, "disabled", False)
+    record = generate.record(1, 0)
+    statuses = harvest_import.bench_harvester().import_batch(_objects(job, [("F", record)]), index_later=True)
+    assert set(statuses.values()) == {"added"}
+    assert index_sender.wait() == 0
+    assert "Indexing 1 datasets failed" in caplog.text and "search-index rebuild" in caplog.text
+    assert call_action("package_show", id=record["name"], use_default_schema=True)["state"] == "active"
