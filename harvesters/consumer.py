@@ -5,10 +5,12 @@ queue. It takes up to ``size`` messages at a time, checks each harvest object as
 ckanext-harvest's ``fetch_callback`` does, and imports the objects of STInfo harvesters with one
 :meth:`StinfoHarvester.import_batch` call per source type (one transaction, one Solr commit);
 objects of other harvesters go through ckanext-harvest's ``fetch_and_import_stages`` one at a
-time. A message keeps its persistence key (``<routing key>:<object id>``) until its object is
-handled, so ``harvest_jobs_run`` (``resubmit_jobs``, ``resubmit_objects``) re-queues what a
-consumer that died was holding. A message for an object already handled (a re-queued duplicate)
-is acknowledged without importing it again.
+time. The Solr request of a batch is under way while the next one is imported; it is waited
+for whenever the queue is empty. A message keeps its persistence key
+(``<routing key>:<object id>``) until its object is handled, so ``harvest_jobs_run``
+(``resubmit_jobs``, ``resubmit_objects``) re-queues what a consumer that died was holding. A
+message for an object already handled (a re-queued duplicate) is acknowledged without importing
+it again.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from ckan.plugins import PluginImplementations
 from ckanext.harvest import queue
 from ckanext.harvest.interfaces import IHarvester
 from ckanext.harvest.model import HarvestObject
+from ckanext.stinfo.harvesters import index_sender
 from ckanext.stinfo.harvesters.base import StinfoHarvester
 from redis import Redis
 from sqlalchemy.orm import joinedload
@@ -164,12 +167,14 @@ def _import_one(harvester: IHarvester, harvest_object_id: str) -> None:
         model.Session.remove()
 
 
-def import_group(harvester: IHarvester, ids: list[str]) -> None:
+def import_group(harvester: IHarvester, ids: list[str], index_later: bool = False) -> None:
     """Import the objects of one source type: with ``import_batch`` for an STInfo harvester (one
-    at a time if the batch as a whole fails), else one at a time as the stock consumer does."""
+    at a time if the batch as a whole fails), else one at a time as the stock consumer does.
+    ``index_later``: see ``import_batch``."""
     if isinstance(harvester, StinfoHarvester):
         try:
-            harvester.import_batch(model.Session.query(HarvestObject).filter(HarvestObject.id.in_(ids)).all())
+            harvester.import_batch(model.Session.query(HarvestObject).filter(HarvestObject.id.in_(ids)).all(),
+                                   index_later=index_later)
             return
         except Exception:  # noqa: BLE001 - retried one at a time below
             log.exception("Batched import of %d objects failed; importing them one at a time", len(ids))
@@ -194,14 +199,15 @@ def finish(redis: Redis, ids: list[str]) -> collections.Counter:
                                else RETRY_LATER for row in rows)
 
 
-def handle(redis: Redis, bodies: list[str]) -> collections.Counter:
+def handle(redis: Redis, bodies: list[str], index_later: bool = False) -> collections.Counter:
     """Check, import and acknowledge one batch of messages; returns the count of each outcome
-    (report statuses and reasons for refusal) and logs it on one line."""
+    (report statuses and reasons for refusal) and logs it on one line. ``index_later``: the
+    batch's Solr request may still be under way on return (``index_sender.wait()``)."""
     started = time.monotonic()
     harvesters = {h.info()["name"]: h for h in PluginImplementations(IHarvester)}
     groups, outcomes = check(redis, bodies, harvesters)
     for source_type, ids in groups.items():
-        import_group(harvesters[source_type], ids)
+        import_group(harvesters[source_type], ids, index_later)
         outcomes += finish(redis, ids)
     model.Session.remove()
     seconds = time.monotonic() - started
@@ -216,10 +222,16 @@ def run(size: int = 200, once: bool = False, max_batches: int | None = None) -> 
     (``once``), or for ``max_batches`` batches. Returns the number of batches handled."""
     redis = connect()
     batches = 0
-    while max_batches is None or batches < max_batches:
-        bodies = take(redis, size, block=not once)
-        if not bodies:
-            break
-        handle(redis, bodies)
-        batches += 1
+    try:
+        while max_batches is None or batches < max_batches:
+            bodies = take(redis, size, block=False)
+            if not bodies:
+                index_sender.wait()  # the queue is empty: the last batch is searchable before waiting
+                if once:
+                    break
+                bodies = take(redis, size)
+            handle(redis, bodies, index_later=True)
+            batches += 1
+    finally:
+        index_sender.wait()
     return batches

@@ -78,9 +78,9 @@ def import_paths(monkeypatch):
     calls = []
     import_batch, one = StinfoHarvester.import_batch, queue.fetch_and_import_stages
 
-    def spied_batch(self, objects):
+    def spied_batch(self, objects, **options):
         calls.append((self.info()["name"], "batch", len(objects)))
-        return import_batch(self, objects)
+        return import_batch(self, objects, **options)
 
     def spied_one(harvester, obj):
         calls.append((harvester.info()["name"], "one", 1))
@@ -339,6 +339,8 @@ def test_batches_are_at_most_the_batch_size(redis, standins, consumer_log):
     assert consumer.run(size=2, once=True) == -(-(TOTAL - 2) // 2)
     assert set(_statuses(job).values()) == {"added"}
     assert consumer_log.text.count("Fetch batch of 2 messages") == 1 + (TOTAL - 2) // 2
+    # each batch's Solr request went on beside the next batch; all are done when run returns
+    assert _search("dataset_type:st_task")["count"] == TOTAL
 
 
 def test_the_command_consumes_the_queue(cli, redis, standins):
