@@ -73,7 +73,8 @@ class _Batch:
     previous: dict[str, HarvestObject | None]
     to_index: list[str] = field(default_factory=list)
     bulk: Any = None  # bulk.BulkCreator of the new datasets
-    organizations: dict[str, str] = field(default_factory=dict)
+    organizations: dict[str, str | None] = field(default_factory=dict)
+    organization_ids: set[str] = field(default_factory=set)  # of the organisations found
     #: What the batch set on each harvest object, set again at its end: a later record's
     #: rollback undoes what is not yet committed, and the batch commits once.
     outcomes: dict[str, tuple[HarvestObject, dict[str, Any]]] = field(default_factory=dict)
@@ -83,8 +84,9 @@ class _Batch:
         (as the owner_org validator finds it; the reference itself when there is none)."""
         if reference not in self.organizations:
             group = model.Group.get(reference)
-            self.organizations[reference] = group.id if group is not None else reference
-        return self.organizations[reference]
+            self.organizations[reference] = group.id if group is not None else None
+            self.organization_ids.update([group.id] if group is not None else [])
+        return self.organizations[reference] or reference
 
 
 @contextlib.contextmanager
@@ -340,6 +342,11 @@ class StinfoHarvester(HarvesterBase):
         harvest_object.package_id = package_id
         harvest_object.add()
 
+    def _record_invalid(self, harvest_object: HarvestObject, error: toolkit.ValidationError) -> None:
+        self._save_object_error(
+            f"Record {harvest_object.guid} was not saved because it is invalid: {_error_summary(error)}",
+            harvest_object, "Import")
+
     def _set_outcome(self, harvest_object: HarvestObject, **values: Any) -> None:
         """Set and save attributes of a harvest object: committed at once one at a time, with the
         batch's commit in a batch (see ``_Batch.outcomes``)."""
@@ -417,17 +424,16 @@ class StinfoHarvester(HarvesterBase):
                 toolkit.get_action("package_update")(self._context(), package)
                 package_id = existing.id
             else:
-                package.setdefault("name", self._unique_name(
-                    package.get("title", ""), harvest_object.guid, harvest_object.harvest_source_id))
+                if "name" not in package:
+                    package["name"] = self._unique_name(
+                        package.get("title", ""), harvest_object.guid, harvest_object.harvest_source_id)
                 if self._batch is not None and self._batch.bulk.add(harvest_object, previous, package):
                     return True  # written with the batch's other new datasets
                 created = toolkit.get_action("package_create")(self._context(deferred=True), package)
                 package_id = created if isinstance(created, str) else created["id"]
         except toolkit.ValidationError as err:
             model.Session.rollback()
-            self._save_object_error(
-                f"Record {harvest_object.guid} was not saved because it is invalid: {_error_summary(err)}",
-                harvest_object, "Import")
+            self._record_invalid(harvest_object, err)
             return False
         self._make_current(harvest_object, previous, package_id)
         if self._batch is not None and existing is None:

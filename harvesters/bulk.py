@@ -61,10 +61,15 @@ class BulkCreator:
         self.documents: list[dict[str, Any]] = []
 
     # ---------------------------------------------------------------- validation
-    def _context(self) -> dict[str, Any]:
-        """The context ``package_create`` gets from the harvester base (as the action wrapper fills it)."""
-        return {"user": self.user_name, "ignore_auth": True, "defer_commit": True, "return_id_only": True,
-                "model": model, "session": model.Session}
+    def _context(self, batched: bool = True) -> dict[str, Any]:
+        """The context ``package_create`` gets from the harvester base (as the action wrapper fills
+        it). ``batched``: with what lets STInfo's validators spare per-record queries (names in use
+        are asked at :meth:`write`, organisations were found by the batch)."""
+        context = {"user": self.user_name, "ignore_auth": True, "defer_commit": True, "return_id_only": True,
+                   "model": model, "session": model.Session}
+        if batched:
+            context.update(stinfo_names_to_check=[], stinfo_organization_ids=self.harvester._batch.organization_ids)
+        return context
 
     def add(self, harvest_object: HarvestObject, previous: HarvestObject | None,
             package: dict[str, Any]) -> bool:
@@ -84,7 +89,9 @@ class BulkCreator:
             plugin = lib_plugins.lookup_package_plugin(package["type"])
         data, errors = lib_plugins.plugin_validate(plugin, context, package, plugin.create_package_schema(),
                                                    "package_create")
-        if errors:
+        if errors:  # package_create's very errors, whether the name is in use among them
+            _data, errors = lib_plugins.plugin_validate(plugin, self._context(batched=False), package,
+                                                        plugin.create_package_schema(), "package_create")
             raise toolkit.ValidationError(errors)
         if (any(key in data for key in _PER_RECORD_KEYS) or data.get("groups")
                 or any(r.get("id") for r in data.get("resources") or [])):
@@ -103,6 +110,9 @@ class BulkCreator:
         if not pending:
             return
         model.Session.commit()
+        pending = self._refuse_names_in_use(pending)
+        if not pending:
+            return
         try:
             self._save(pending)
             for item in pending:
@@ -119,6 +129,22 @@ class BulkCreator:
                 self.harvester._save_object_error(f"Record {obj.guid} could not be imported: {err}", obj, "Import")
             return
         self.documents.extend(documents)
+
+    def _refuse_names_in_use(self, pending: list[_Pending]) -> list[_Pending]:
+        """The check of ``package_name_validator`` for all the datasets at once: those whose name is
+        in use are recorded as invalid, with its error; returns the others."""
+        table = model.package_table
+        in_use = set(model.Session.execute(
+            sa.select(table.c.name).where(table.c.name.in_([item.data["name"] for item in pending]),
+                                          table.c.state != model.State.DELETED)).scalars())
+        if not in_use:
+            return pending
+        error = toolkit.ValidationError({"name": [toolkit._("That URL is already in use.")]})
+        for item in pending:
+            if item.data["name"] in in_use:
+                self.harvester._set_outcome(item.harvest_object, state="ERROR")
+                self.harvester._record_invalid(item.harvest_object, error)
+        return [item for item in pending if item.data["name"] not in in_use]
 
     def _save(self, pending: list[_Pending]) -> None:
         """The rows of ``package_dict_save`` and ``package_owner_org_update``, for every dataset."""

@@ -99,7 +99,8 @@ def test_year_range():
     assert _invalid(v.stinfo_year, "19") == _message(identifiers.YEAR_FORMAT)
 
 
-SCHEMING = ("stinfo_vocabulary", "stinfo_period", "stinfo_personal_id_protect", "stinfo_keep_stored")
+SCHEMING = ("stinfo_vocabulary", "stinfo_period", "stinfo_personal_id_protect", "stinfo_keep_stored",
+            "stinfo_owner_org", "stinfo_package_name")
 
 
 @pytest.mark.parametrize("validator", [getattr(v, name) for name in v.__all__ if name not in SCHEMING])

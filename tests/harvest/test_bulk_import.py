@@ -199,3 +199,20 @@ def test_a_failed_background_index_request_is_logged_and_loses_nothing(source, m
     assert index_sender.wait() == 0
     assert "Indexing 1 datasets failed" in caplog.text and "search-index rebuild" in caplog.text
     assert call_action("package_show", id=record["name"], use_default_schema=True)["state"] == "active"
+
+
+def test_a_name_already_published_is_refused_with_the_errors_package_create_gives(source):
+    """Names in use are asked once per batch: a record taking a published name is refused with
+    package_create's error, alone or beside its other errors."""
+    _source, job, _owner = source
+    published = generate.record(1, 0)
+    call_action("package_create", context=common.context(), **published)
+    taken = {**generate.record(1, 1), "name": published["name"]}
+    taken_and_untitled = {**generate.record(1, 2), "name": published["name"], "title": ""}
+    objects = _objects(job, [("T", taken), ("U", taken_and_untitled), ("F", generate.record(1, 3))])
+    statuses = harvest_import.bench_harvester().import_batch(objects)
+    assert [statuses[o.id] for o in objects] == ["errored", "errored", "added"]
+    assert _errors(objects[0]) == ["Record T was not saved because it is invalid: name: That URL is already in use."]
+    [message] = _errors(objects[1])
+    assert "name: That URL is already in use." in message and "title: Missing value" in message
+    assert call_action("package_show", id=published["name"])["title"] == published["title"]
