@@ -249,7 +249,7 @@ class BulkCreator:
         dictized = dictize_packages([item.package for item in pending])
         activities = _activities_enabled()
         labels = lib_plugins.get_permission_labels()
-        default_schema = _default_show_schema()
+        default_schema = default_show_schema()
         index = search.index_for("Package")
         controllers = list(plugins.PluginImplementations(plugins.IPackageController))
         resource_controllers = list(plugins.PluginImplementations(plugins.IResourceController))
@@ -263,8 +263,8 @@ class BulkCreator:
                         hook.before_resource_show(resource_dict)
                 # package_show as ckanext-activity calls it (anonymous) and as the index calls it
                 # (the harvest user): the same show schema, then each caller's after_dataset_show.
-                activity_context = _show_context(pkg, for_view=False, ignore_auth=True, user="")
-                index_context = _show_context(pkg, user=self.user_name, ignore_auth=True, use_cache=False,
+                activity_context = show_context(pkg, for_view=False, ignore_auth=True, user="")
+                index_context = show_context(pkg, user=self.user_name, ignore_auth=True, use_cache=False,
                                               validate=False, auth_user_obj=self.user)
                 for hook in controllers:
                     hook.read(pkg)
@@ -282,7 +282,7 @@ class BulkCreator:
         return documents
 
 
-def _default_show_schema() -> dict[str, Any]:
+def default_show_schema() -> dict[str, Any]:
     """CKAN's default show schema less ``package_name_validator``: on a stored dataset it only
     adds errors, which ``package_show`` drops, at the cost of a query."""
     schema = core_schemas.default_show_package_schema()
@@ -301,7 +301,7 @@ def _copied(value: Any) -> Any:
     return value
 
 
-def _show_context(pkg: model.Package, **values: Any) -> dict[str, Any]:
+def show_context(pkg: model.Package, **values: Any) -> dict[str, Any]:
     return {"model": model, "session": model.Session, "package": pkg, **values}
 
 

@@ -48,6 +48,24 @@ def test_prefetched_harvest_extras_give_the_documents_of_ckanext_harvest():
     assert rebuilt == stock, "documents rebuilt from what Solr stores equal those from the database"
 
 
+def test_documents_built_together_are_those_of_ckan_one_at_a_time():
+    """What the rebuild from PostgreSQL sends: CKAN's documents, whatever a dataset's history."""
+    ids = _harvested(12)
+    first, second, third = (model.Package.get(pid) for pid in ids[:3])
+    group = call_action("group_create", context=common.context(), name="nhom-thu-nghiem", title="Nhóm")
+    call_action("member_create", context=common.context(), id=group["id"], object=first.id, object_type="package",
+                capacity="public")
+    shown = call_action("package_show", context=common.context(), id=second.id)
+    if shown["resources"]:
+        call_action("resource_delete", context=common.context(), id=shown["resources"][0]["id"])
+    call_action("package_patch", context=common.context(), id=third.id, private=True, notes="Ghi chú **mới**")
+    sources = [pid for (pid,) in model.Session.query(model.Package.id).filter(model.Package.type == "harvest")]
+    model.Session.remove()
+    every = ids + sources
+    stock = _stock_documents(every)
+    assert {d["id"]: d for d in search_index.package_documents(every, common.site_user())} == stock
+
+
 def test_harvest_extras_follow_the_current_object_and_its_source():
     ids = _harvested(5)
     from ckanext.harvest.model import HarvestObject, HarvestSource
