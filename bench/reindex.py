@@ -4,8 +4,8 @@
 - stock: ``ckan.lib.search.rebuild`` (what ``ckan search-index rebuild`` runs: one document per
   Solr request, commit deferred to the end), one process;
 - batched: ``ckanext.stinfo.search_index.rebuild_index``: the same CKAN documents (read from the
-  database, validated, dictised), ``--batch`` per Solr request, built by ``--workers``
-  processes, one commit;
+  database with one query per table for a batch, validated), ``--batch`` per Solr request, built
+  by ``--workers`` processes, one commit; checked to give CKAN's documents;
 - from the index: ``ckanext.stinfo.search_index.reindex_stored`` (``--from-index``): every document of
   the site rebuilt from the dicts Solr stores, for a Solr schema change or a new core (what
   ``deploy/lib.sh`` rebuilds for); checked to give the same documents as from the database.
@@ -42,28 +42,44 @@ def package_ids(limit: int) -> list[str]:
     return [pid for (pid,) in query]
 
 
-def same_documents(ids: list[str]) -> tuple[int, dict[str, list[str]]]:
-    """Documents built from the database and from the stored dicts, for ``ids``: (same, differences)."""
+def _stock_documents(ids: list[str]) -> list[dict[str, Any]]:
     from ckan import logic
-    from ckan.common import config
     from ckanext.stinfo.harvesters.base import _collected_solr_documents
-    from ckanext.stinfo.search_index import stored_documents
 
     fresh: list[dict[str, Any]] = []
     with _collected_solr_documents(fresh):
         for pid in ids:
             logic.index_update_package(common.context(), pid, defer_commit=True)
-    stored = common.solr_connection().search(
-        q="*:*", fq=[f'site_id:"{config.get("ckan.site_id")}"', "id:(" + " OR ".join(f'"{i}"' for i in ids) + ")"],
-        fl="id,data_dict,validated_data_dict", rows=len(ids))
-    rebuilt = {d["id"]: d for d in stored_documents(stored.docs)}
+    return fresh
+
+
+def _compared(fresh: list[dict[str, Any]], rebuilt: list[dict[str, Any]]) -> tuple[int, dict[str, list[str]]]:
+    by_id = {d["id"]: d for d in rebuilt}
     differences = {}
     for doc in fresh:
-        other = rebuilt.get(doc["id"], {})
+        other = by_id.get(doc["id"], {})
         keys = sorted(k for k in set(doc) | set(other) if doc.get(k) != other.get(k))
         if keys:
             differences[doc["id"]] = keys
     return len(fresh) - len(differences), differences
+
+
+def same_documents(ids: list[str]) -> tuple[int, dict[str, list[str]]]:
+    """Documents built from the database and from the stored dicts, for ``ids``: (same, differences)."""
+    from ckan.common import config
+    from ckanext.stinfo.search_index import stored_documents
+
+    stored = common.solr_connection().search(
+        q="*:*", fq=[f'site_id:"{config.get("ckan.site_id")}"', "id:(" + " OR ".join(f'"{i}"' for i in ids) + ")"],
+        fl="id,data_dict,validated_data_dict", rows=len(ids))
+    return _compared(_stock_documents(ids), stored_documents(stored.docs))
+
+
+def same_batched_documents(ids: list[str]) -> tuple[int, dict[str, list[str]]]:
+    """Documents of CKAN one at a time and of the batched rebuild, for ``ids``: (same, differences)."""
+    from ckanext.stinfo.search_index import package_documents
+
+    return _compared(_stock_documents(ids), package_documents(ids, common.site_user()))
 
 
 def run(limit: int = 2000, workers: int = 2, batch: int = 500, progress=print) -> dict[str, Any]:
@@ -92,6 +108,10 @@ def run(limit: int = 2000, workers: int = 2, batch: int = 500, progress=print) -
              f"{result['fast_seconds']:.1f} s = {result['fast_rate']:.1f} records/s ({result['ratio']:.1f}x); "
              f"{common.describe_cpu(result['fast_cpu'])}")
 
+    same, differences = same_batched_documents(ids[:50])
+    result["batched_same_documents"], result["batched_differences"] = same, differences
+    progress(f"documents of the batched rebuild = CKAN's one at a time: {same}/{same + len(differences)}"
+             f"{'' if not differences else ' ' + json.dumps(differences)[:500]}")
     same, differences = same_documents(ids[:50])
     result["stored_same_documents"] = same
     result["stored_differences"] = differences

@@ -1,7 +1,8 @@
 """Batched, parallel search-index rebuilds with CKAN's own documents.
 
-- :func:`rebuild_index` builds every document from PostgreSQL (``package_show`` as CKAN's
-  ``search-index rebuild`` does), many per Solr request, in several processes, one commit;
+- :func:`rebuild_index` builds every document from PostgreSQL (what CKAN's ``package_show``
+  and ``index_update_package`` give, with one query per related table for a whole batch:
+  :func:`package_documents`), many per Solr request, in several processes, one commit;
 - :func:`reindex_stored` rebuilds them from the ``data_dict``/``validated_data_dict`` Solr
   stores (no database read, no validation), e.g. after a Solr schema change or into a new core.
 
