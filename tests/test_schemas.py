@@ -6,6 +6,7 @@ from pathlib import Path
 import ckanext.scheming
 import pytest
 import yaml
+from ckan import model
 from ckan.plugins import toolkit
 from ckan.tests import factories, helpers
 from ckanext.stinfo import demo
@@ -398,3 +399,14 @@ def test_organization_form_renders_labelled_inputs(app):
     assert response.status_code == 200
     fields = [f for f in _fields("organization", "fields") if f["field_name"] != "image_url"]
     _assert_labelled_inputs(response.get_data(as_text=True), fields)
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_name_and_publisher_are_checked_as_ckan_checks_them(sysadmin, org):
+    """The presets' ``stinfo_package_name`` and ``stinfo_owner_org`` are CKAN's checks (their
+    queries are only spared inside a harvest batch)."""
+    taken = _create("publication", org, sysadmin)["name"]
+    assert _errors("publication", org, sysadmin, name=taken) == {"name": ["That URL is already in use."]}
+    assert _errors("publication", "khong-co-to-chuc", sysadmin) == {"owner_org": ["Organization does not exist"]}
+    by_name = _create("publication", model.Group.get(org).name, sysadmin)
+    assert by_name["owner_org"] == org
