@@ -424,7 +424,7 @@ class StinfoHarvester(HarvesterBase):
                 toolkit.get_action("package_update")(self._context(), package)
                 package_id = existing.id
             else:
-                if "name" not in package:
+                if not package.get("name"):
                     package["name"] = self._unique_name(
                         package.get("title", ""), harvest_object.guid, harvest_object.harvest_source_id)
                 if self._batch is not None and self._batch.bulk.add(harvest_object, previous, package):
