@@ -109,42 +109,21 @@ def package_documents(package_ids: list[str], user_name: str) -> list[dict[str, 
     ``package_show`` of ``package_show_default_and_custom_schemas``, the plugins' hooks), with one
     query per related table for all of them instead of a ``package_show`` each."""
     from ckan import logic, model
-    from ckan.lib import plugins as lib_plugins
     from ckan.lib import search
-    from ckan.logic import schema as core_schemas
-    from ckan.plugins import PluginImplementations
-    from ckan.plugins.interfaces import IPackageController, IResourceController
     from ckanext.stinfo.harvesters import bulk
     from ckanext.stinfo.harvesters.base import _collected_solr_documents
 
     packages = model.Session.query(model.Package).filter(model.Package.id.in_(package_ids)).all()
     dictized = bulk.dictize_packages(packages)
     user = model.User.get(user_name)
-    core_default = core_schemas.default_show_package_schema()
-    default_schema = bulk.default_show_schema()
+    shown_for_index = bulk.ShownForIndex()
     index = search.index_for("Package")
-    controllers = list(PluginImplementations(IPackageController))
-    resource_controllers = list(PluginImplementations(IResourceController))
     docs: list[dict[str, Any]] = []
     with _collected_solr_documents(docs), prefetched_harvest_extras(package_ids):
         for pkg in packages:
-            shown = dictized[pkg.id]
             context = bulk.show_context(pkg, user=user_name, ignore_auth=True, use_cache=False, validate=False,
                                         auth_user_obj=user)
-            for hook in controllers:
-                hook.read(pkg)
-            for hook in resource_controllers:
-                for resource_dict in shown["resources"]:
-                    hook.before_resource_show(resource_dict)
-            with_default, _errors = lib_plugins.plugin_validate(object(), context, shown, default_schema,
-                                                                "package_show")
-            plugin = lib_plugins.lookup_package_plugin(shown["type"])
-            custom_schema = plugin.show_package_schema()
-            if custom_schema == core_default:
-                with_custom = with_default
-            else:
-                with_custom, _errors = lib_plugins.plugin_validate(plugin, context, shown, custom_schema,
-                                                                   "package_show")
+            with_default, with_custom = shown_for_index(pkg, dictized[pkg.id], context)
             logic.apply_after_dataset_show_plugins(context, with_custom)
             index.update_dict(dict(with_default, with_custom_schema=with_custom), True)
     return docs

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from ckan import logic, model
+from ckan import model
 from ckan.plugins import toolkit
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
@@ -28,6 +28,7 @@ from ckanext.stinfo.classification import is_state_secret
 from ckanext.stinfo.harvesters import index_sender
 from ckanext.stinfo.harvesters.http import SourceError
 from ckanext.stinfo.identifiers import slugify_vi
+from ckanext.stinfo.search_index import package_documents
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,6 @@ class _Batch:
     to_index: list[str] = field(default_factory=list)
     bulk: Any = None  # bulk.BulkCreator of the new datasets
     organizations: dict[str, str | None] = field(default_factory=dict)
-    organization_ids: set[str] = field(default_factory=set)  # of the organisations found
     #: What the batch set on each harvest object, set again at its end: a later record's
     #: rollback undoes what is not yet committed, and the batch commits once.
     outcomes: dict[str, tuple[HarvestObject, dict[str, Any]]] = field(default_factory=dict)
@@ -85,8 +85,12 @@ class _Batch:
         if reference not in self.organizations:
             group = model.Group.get(reference)
             self.organizations[reference] = group.id if group is not None else None
-            self.organization_ids.update([group.id] if group is not None else [])
         return self.organizations[reference] or reference
+
+    @property
+    def organization_ids(self) -> set[str]:
+        """The ids of the organisations found."""
+        return {found for found in self.organizations.values() if found}
 
 
 @contextlib.contextmanager
@@ -109,25 +113,6 @@ def _collected_solr_documents(docs: list[dict[str, Any]]) -> Iterator[None]:
         yield
     finally:
         search_index.make_connection = connect
-
-
-def index_documents(package_ids: list[str], user: str,
-                    documents: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-    """CKAN's own index documents of datasets, after ``documents`` (already built ones); deleted
-    datasets are removed from the index instead."""
-    docs: list[dict[str, Any]] = list(documents or [])
-    context = {"user": user, "ignore_auth": True}
-    with _collected_solr_documents(docs):
-        for package_id in dict.fromkeys(package_ids):
-            logic.index_update_package(context, package_id, defer_commit=True)
-    return docs
-
-
-def index_packages(package_ids: list[str], user: str, commit: bool = True,
-                   documents: list[dict[str, Any]] | None = None) -> int:
-    """Index datasets with one Solr request and (unless ``commit`` is false) one commit (see
-    :func:`index_documents`). Returns the number of documents sent."""
-    return index_sender.send_documents(index_documents(package_ids, user, documents), commit)
 
 
 def _error_summary(error: toolkit.ValidationError) -> str:
@@ -520,7 +505,7 @@ class StinfoHarvester(HarvesterBase):
             model.Session.registry.set(caller)
         caller.expire_all()
         if to_index or documents:
-            docs = index_documents(to_index, self._get_user_name(), documents)
+            docs = documents + package_documents(to_index, self._get_user_name()) if to_index else documents
             if index_later:
                 index_sender.send(docs)
             else:

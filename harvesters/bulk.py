@@ -42,7 +42,6 @@ class _Pending:
     previous: HarvestObject | None
     data: dict[str, Any]
     context: dict[str, Any]
-    plugin: Any
     package: model.Package | None = None
     resources: list[model.Resource] = field(default_factory=list)
 
@@ -97,7 +96,7 @@ class BulkCreator:
                 or any(r.get("id") for r in data.get("resources") or [])):
             self.write()
             return False
-        self.pending.append(_Pending(harvest_object, previous, data, context, plugin))
+        self.pending.append(_Pending(harvest_object, previous, data, context))
         self.names.add(data["name"])
         return True
 
@@ -249,30 +248,18 @@ class BulkCreator:
         dictized = dictize_packages([item.package for item in pending])
         activities = _activities_enabled()
         labels = lib_plugins.get_permission_labels()
-        default_schema = default_show_schema()
+        shown_for_index = ShownForIndex()
         index = search.index_for("Package")
-        controllers = list(plugins.PluginImplementations(plugins.IPackageController))
-        resource_controllers = list(plugins.PluginImplementations(plugins.IResourceController))
         documents: list[dict[str, Any]] = []
         with _collected_solr_documents(documents), prefetched_harvest_extras(dictized):
             for item in pending:
-                pkg, plugin = item.package, item.plugin
-                shown = dictized[pkg.id]
-                for hook in resource_controllers:
-                    for resource_dict in shown["resources"]:
-                        hook.before_resource_show(resource_dict)
+                pkg = item.package
                 # package_show as ckanext-activity calls it (anonymous) and as the index calls it
                 # (the harvest user): the same show schema, then each caller's after_dataset_show.
                 activity_context = show_context(pkg, for_view=False, ignore_auth=True, user="")
                 index_context = show_context(pkg, user=self.user_name, ignore_auth=True, use_cache=False,
-                                              validate=False, auth_user_obj=self.user)
-                for hook in controllers:
-                    hook.read(pkg)
-                with_default, _errors = lib_plugins.plugin_validate(object(), index_context, shown,
-                                                                    default_schema, "package_show")
-                custom_schema = plugin.show_package_schema()
-                with_custom, _errors = lib_plugins.plugin_validate(plugin, activity_context, shown, custom_schema,
-                                                                   "package_show")
+                                             validate=False, auth_user_obj=self.user)
+                with_default, with_custom = shown_for_index(pkg, dictized[pkg.id], index_context, activity_context)
                 for_index = _copied(with_custom)
                 logic.apply_after_dataset_show_plugins(activity_context, with_custom)
                 if activities:
@@ -282,13 +269,39 @@ class BulkCreator:
         return documents
 
 
-def default_show_schema() -> dict[str, Any]:
-    """CKAN's default show schema less ``package_name_validator``: on a stored dataset it only
-    adds errors, which ``package_show`` drops, at the cost of a query."""
-    schema = core_schemas.default_show_package_schema()
-    name_in_use = toolkit.get_validator("package_name_validator")
-    schema["name"] = [v for v in schema["name"] if v is not name_in_use]
-    return schema
+class ShownForIndex:
+    """``package_show_default_and_custom_schemas`` for datasets already dictised
+    (:func:`dictize_packages`): ``package_show``'s hooks, then the dataset with CKAN's default show
+    schema and with its type's. The plugins' ``after_dataset_show`` is left to the caller. Made
+    once for many datasets."""
+
+    def __init__(self) -> None:
+        self.core_default = core_schemas.default_show_package_schema()
+        # less package_name_validator: on a stored dataset it only adds errors, which
+        # package_show drops, at the cost of a query
+        self.default = core_schemas.default_show_package_schema()
+        name_in_use = toolkit.get_validator("package_name_validator")
+        self.default["name"] = [v for v in self.default["name"] if v is not name_in_use]
+        self.controllers = list(plugins.PluginImplementations(plugins.IPackageController))
+        self.resource_controllers = list(plugins.PluginImplementations(plugins.IResourceController))
+
+    def __call__(self, pkg: model.Package, shown: dict[str, Any], context: dict[str, Any],
+                 custom_context: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(with the default schema, with the type's schema) of ``shown``; the type's schema is
+        applied in ``custom_context`` if given, else in ``context``."""
+        for hook in self.controllers:
+            hook.read(pkg)
+        for hook in self.resource_controllers:
+            for resource_dict in shown["resources"]:
+                hook.before_resource_show(resource_dict)
+        with_default, _errors = lib_plugins.plugin_validate(object(), context, shown, self.default, "package_show")
+        plugin = lib_plugins.lookup_package_plugin(shown["type"])
+        custom_schema = plugin.show_package_schema()
+        if custom_schema == self.core_default:
+            return with_default, with_default
+        with_custom, _errors = lib_plugins.plugin_validate(plugin, custom_context or context, shown, custom_schema,
+                                                           "package_show")
+        return with_default, with_custom
 
 
 def _copied(value: Any) -> Any:
