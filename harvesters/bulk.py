@@ -67,7 +67,8 @@ class BulkCreator:
         context = {"user": self.user_name, "ignore_auth": True, "defer_commit": True, "return_id_only": True,
                    "model": model, "session": model.Session}
         if batched:
-            context.update(stinfo_names_to_check=[], stinfo_organization_ids=self.harvester._batch.organization_ids)
+            context.update(stinfo_names_checked_later=True,
+                           stinfo_organization_ids=self.harvester._batch.organization_ids)
         return context
 
     def add(self, harvest_object: HarvestObject, previous: HarvestObject | None,

@@ -320,14 +320,12 @@ def stinfo_owner_org(key: tuple, data: dict, errors: dict, context: dict) -> Any
 
 
 def stinfo_package_name(key: tuple, data: dict, errors: dict, context: dict) -> Any:
-    """CKAN's ``package_name_validator``; for a new dataset whose context collects names
-    (``stinfo_names_to_check``: a harvest batch, which asks the database about all its names at
-    once) the name is collected instead of queried, and only the lengths are checked here."""
-    names = context.get("stinfo_names_to_check")
-    if names is None or context.get("package") is not None:
+    """CKAN's ``package_name_validator``; for a new dataset whose context says its name is checked
+    later (``stinfo_names_checked_later``: a harvest batch, which asks the database about all its
+    names at once) only the lengths are checked here."""
+    if not context.get("stinfo_names_checked_later") or context.get("package") is not None:
         return toolkit.get_validator("package_name_validator")(key, data, errors, context)
     value = data[key]
-    names.append(value)
     if len(value) < model.PACKAGE_NAME_MIN_LENGTH:
         raise toolkit.Invalid(toolkit._('Name "%s" length is less than minimum %s')
                               % (value, model.PACKAGE_NAME_MIN_LENGTH))
