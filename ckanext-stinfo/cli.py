@@ -85,8 +85,8 @@ def export_dcat(path, fmt, page_size, profiles, workers):
 @click.option("--batch", type=int, default=None,
               help="Documents per Solr request (default 500; 1000 with --from-index).")
 @click.option("--from-index", is_flag=True,
-              help="Re-index the documents Solr stores (after a Solr schema change) instead of reading "
-                   "every dataset from the database.")
+              help="Re-index from the documents Solr stores (after a Solr schema change) where they are "
+                   "current, instead of reading every dataset from the database.")
 def search_index_rebuild(workers, batch, from_index):
     """Rebuild the search index of every dataset, batched and in parallel (see
     ckanext.stinfo.search_index). Unlike 'ckan search-index rebuild' it does not clear documents
@@ -95,10 +95,12 @@ def search_index_rebuild(workers, batch, from_index):
 
     batch = batch or (1000 if from_index else 500)
     if from_index:
-        count, left_out = search_index.reindex_stored(workers, batch, progress=lambda done, left_out: click.echo(
-            f"  {done} re-indexed, {left_out} left out", err=True))
-        click.secho(f"Re-indexed {count} datasets from their stored documents ({left_out} no longer in the "
-                    "database left out)", fg="green")
+        done = search_index.reindex_stored(workers, batch, progress=lambda done: click.echo(
+            f"  {done.stored} from stored documents, {done.from_database} from the database, "
+            f"{done.left_out} left out", err=True))
+        click.secho(f"Re-indexed {done.stored + done.from_database} datasets: {done.stored} from their stored "
+                    f"documents, {done.from_database} changed since or not in the index from the database "
+                    f"({done.left_out} documents of datasets no longer in the database left out)", fg="green")
         return
     count = search_index.rebuild_index(workers, batch, progress=lambda done, total: click.echo(
         f"  {done}/{total}", err=True) if done % 5000 < batch else None)

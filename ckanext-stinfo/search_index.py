@@ -7,15 +7,20 @@
   stores (no database read, no validation), e.g. after a Solr schema change or into a new core.
 
 In both, ckanext-harvest's per-document query for the dataset's current harvest object is
-replaced by one query per batch (:func:`prefetched_harvest_extras`): same values, same places.
+replaced by one query per batch, ckanext-dcat's per-document schema look-up by one per type, the
+show schemas' per-document translations of the messages they drop by one per message
+(:func:`batch_lookups`): same values, same places.
 """
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
 
 # Added to the stored documents by ckanext-harvest when indexing; it adds them again.
 HARVEST_EXTRAS = ("harvest_object_id", "harvest_source_id", "harvest_source_title")
@@ -51,10 +56,10 @@ def harvest_extras(package_ids: Iterable[str]) -> dict[str, list[tuple[str, str]
     return found
 
 
-def _with_extras(serialised: str, extras: list[tuple[str, str]]) -> str:
-    """ckanext-harvest's change to a stored dict: each extra set at the top level if the schema has
-    it, else updated in (or appended to) ``extras``."""
-    data = json.loads(serialised)
+def _add_extras(data: dict[str, Any], extras: list[tuple[str, str]]) -> list[str]:
+    """ckanext-harvest's change to a stored dict: each extra set at the top level if the dict has
+    it, else updated in (or appended to) ``extras``. Returns the keys appended."""
+    appended = []
     for key, value in extras:
         if key in data:
             data[key] = value
@@ -66,42 +71,120 @@ def _with_extras(serialised: str, extras: list[tuple[str, str]]) -> str:
                 break
         else:
             data["extras"].append({"key": key, "value": value})
+            appended.append(key)
+    return appended
+
+
+def _with_extras(serialised: str, extras: list[tuple[str, str]]) -> str:
+    data = json.loads(serialised)
+    _add_extras(data, extras)
     return json.dumps(data)
 
 
-def _before_index(found: dict[str, list[tuple[str, str]]]) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """ckanext-harvest's ``before_dataset_index`` with the harvest objects looked up beforehand."""
-    def before_dataset_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+class HarvestExtras:
+    """The harvest extras of a batch of datasets, found with one query, and ckanext-harvest's
+    ``before_dataset_index`` that uses them.
+
+    A builder that holds a dataset's dicts before CKAN serialises them calls :meth:`add` (the
+    extras go into the dicts, not into their JSON afterwards); the hook then only drops the
+    ``extras_*`` copies the index made of them, which ckanext-harvest's own hook, running after,
+    never has."""
+
+    def __init__(self, package_ids: Iterable[str]) -> None:
+        self.found = harvest_extras(package_ids)
+        self._added: dict[str, list[str]] = {}
+
+    def add(self, package_id: str, with_default: dict[str, Any], with_custom: dict[str, Any]) -> None:
+        """Put the dataset's harvest extras into its two show dicts, as the hook would in their JSON."""
+        extras = self.found.get(package_id)
+        if not extras:
+            return
+        appended = _add_extras(with_default, extras)
+        if with_custom is not with_default:
+            _add_extras(with_custom, extras)
+        self._added[package_id] = appended
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         if isinstance(pkg_dict.get("status"), dict):
             try:
                 pkg_dict["status"] = json.dumps(pkg_dict["status"])
             except ValueError:
                 pkg_dict.pop("status", None)
-        extras = found.get(pkg_dict["id"])
+        extras = self.found.get(pkg_dict["id"])
         if not extras:
             return pkg_dict
-        pkg_dict["data_dict"] = _with_extras(pkg_dict["data_dict"], extras)
-        pkg_dict["validated_data_dict"] = _with_extras(pkg_dict["validated_data_dict"], extras)
+        appended = self._added.pop(pkg_dict["id"], None)
+        if appended is None:
+            pkg_dict["data_dict"] = _with_extras(pkg_dict["data_dict"], extras)
+            pkg_dict["validated_data_dict"] = _with_extras(pkg_dict["validated_data_dict"], extras)
+        for key in appended or ():
+            pkg_dict.pop("extras_" + key, None)
         for key, value in extras:
             pkg_dict.setdefault(key, value)
         return pkg_dict
 
-    return before_dataset_index
+
+class _NoHarvest:
+    def add(self, package_id: str, with_default: dict[str, Any], with_custom: dict[str, Any]) -> None:
+        """ckanext-harvest is not loaded: no extras."""
 
 
 @contextlib.contextmanager
-def prefetched_harvest_extras(package_ids: Iterable[str]) -> Iterator[None]:
+def prefetched_harvest_extras(package_ids: Iterable[str]) -> Iterator[HarvestExtras | _NoHarvest]:
     """While indexing these datasets, ckanext-harvest's hook uses one query for all of them instead
-    of one (and a lazy load) per document."""
+    of one (and a lazy load) per document. Yields the :class:`HarvestExtras`."""
     plugin = _harvest_plugin()
     if plugin is None:
+        yield _NoHarvest()
+        return
+    extras = HarvestExtras(package_ids)
+    plugin.before_dataset_index = extras.before_dataset_index  # this instance only
+    try:
+        yield extras
+    finally:
+        del plugin.before_dataset_index
+
+
+@contextlib.contextmanager
+def _dcat_schemas_once() -> Iterator[None]:
+    """ckanext-dcat's ``after_dataset_show`` and ``before_dataset_index`` look up the dataset
+    type's scheming schema (an action call) for each dataset: meanwhile, once per type (the
+    schema is scheming's own loaded object either way)."""
+    try:
+        from ckanext.dcat import plugins as dcat
+    except ImportError:
         yield
         return
-    plugin.before_dataset_index = _before_index(harvest_extras(package_ids))  # this instance only
+    lookup = dcat._get_dataset_schema
+    dcat._get_dataset_schema = functools.cache(lookup)
     try:
         yield
     finally:
-        del plugin.before_dataset_index
+        dcat._get_dataset_schema = lookup
+
+
+@contextlib.contextmanager
+def _navl_messages_once() -> Iterator[None]:
+    """CKAN's show schemas find errors in every dataset they validate (about 30 "Missing value":
+    the extras items ``convert_from_extras`` emptied), which ``package_show`` drops; each error's
+    message is translated on the spot. Meanwhile, each message is translated once."""
+    from ckan.lib.navl import validators
+
+    translate = validators._
+    validators._ = functools.lru_cache(maxsize=64)(translate)
+    try:
+        yield
+    finally:
+        validators._ = translate
+
+
+@contextlib.contextmanager
+def batch_lookups(package_ids: Iterable[str]) -> Iterator[HarvestExtras | _NoHarvest]:
+    """While showing and indexing a batch of datasets, what the plugins' hooks look up for each
+    is looked up once: the harvest extras (:func:`prefetched_harvest_extras`, yielded), the
+    schemas ckanext-dcat asks for and the validators' messages."""
+    with _dcat_schemas_once(), _navl_messages_once(), prefetched_harvest_extras(package_ids) as harvest:
+        yield harvest
 
 
 def package_documents(package_ids: list[str], user_name: str) -> list[dict[str, Any]]:
@@ -119,12 +202,13 @@ def package_documents(package_ids: list[str], user_name: str) -> list[dict[str, 
     shown_for_index = bulk.ShownForIndex()
     index = search.index_for("Package")
     docs: list[dict[str, Any]] = []
-    with _collected_solr_documents(docs), prefetched_harvest_extras(package_ids):
+    with _collected_solr_documents(docs), batch_lookups(package_ids) as harvest:
         for pkg in packages:
             context = bulk.show_context(pkg, user=user_name, ignore_auth=True, use_cache=False, validate=False,
                                         auth_user_obj=user)
             with_default, with_custom = shown_for_index(pkg, dictized[pkg.id], context)
             logic.apply_after_dataset_show_plugins(context, with_custom)
+            harvest.add(pkg.id, with_default, with_custom)
             index.update_dict(dict(with_default, with_custom_schema=with_custom), True)
     return docs
 
@@ -182,77 +266,130 @@ def _without_harvest_extras(data: dict[str, Any]) -> dict[str, Any]:
 def stored_documents(stored: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """CKAN's index documents rebuilt from the ``data_dict`` and ``validated_data_dict`` stored
     in Solr documents (no database read, no validation): what indexing those dicts gives."""
+    return _stored_or_stale(stored)[0]
+
+
+def _stored_or_stale(stored: Iterable[dict[str, Any]], modified: dict[str, str] | None = None
+                     ) -> tuple[list[dict[str, Any]], list[str]]:
+    """(:func:`stored_documents`, the ids of the stored documents not rebuilt): with ``modified``
+    (dataset id: its ``metadata_modified`` in the database), a document whose dataset changed
+    since it was indexed is not rebuilt."""
+    from ckan import model
     from ckan.lib.search import index_for
     from ckanext.stinfo.harvesters.base import _collected_solr_documents
+    from sqlalchemy import orm
 
-    stored = list(stored)
+    decoded, stale = [], []
+    for doc in stored:
+        pkg = json.loads(doc["data_dict"])
+        if modified is not None and pkg.get("metadata_modified") != modified.get(doc["id"]):
+            stale.append(doc["id"])
+            continue
+        decoded.append((doc["id"], pkg, json.loads(doc["validated_data_dict"])))
+    ids = [pid for pid, _pkg, _custom in decoded]
+    # Held while indexing: CKAN's index_package then finds each in the session, with what its
+    # permission labels are made of.
+    held = (model.Session.query(model.Package)
+            .options(orm.load_only(model.Package.id, model.Package.state, model.Package.private,
+                                   model.Package.owner_org, model.Package.creator_user_id))
+            .filter(model.Package.id.in_(ids)).all())
     index = index_for("Package")
     docs: list[dict[str, Any]] = []
-    with _collected_solr_documents(docs), prefetched_harvest_extras(doc["id"] for doc in stored):
-        for doc in stored:
-            pkg = _without_harvest_extras(json.loads(doc["data_dict"]))
-            pkg["with_custom_schema"] = _without_harvest_extras(json.loads(doc["validated_data_dict"]))
-            index.index_package(pkg, defer_commit=True)
-    return docs
+    with _collected_solr_documents(docs), batch_lookups(ids) as harvest:
+        for pid, pkg, custom in decoded:
+            _without_harvest_extras(pkg)
+            _without_harvest_extras(custom)
+            harvest.add(pid, pkg, custom)
+            index.index_package(dict(pkg, with_custom_schema=custom), defer_commit=True)
+    del held
+    return docs, stale
 
 
-def _reindex_stored_part(prefixes: str, batch: int = 1000) -> tuple[int, int]:
-    """Re-index the stored documents of this site whose index id starts with one of ``prefixes``.
-    Each batch is sent by a second thread while the next one is read and built, so that the
-    building here and the indexing in Solr overlap."""
+def _database_datasets(prefix: str) -> dict[str, str]:
+    """The datasets of the database whose index id starts with ``prefix``: their
+    ``metadata_modified`` as CKAN dictises it, by id."""
+    from ckan import model
+    from ckan.common import config
+
+    index_id = sa.func.md5(model.Package.id.concat(config.get("ckan.site_id")))
+    rows = (model.Session.query(model.Package.id, model.Package.metadata_modified)
+            .filter(model.Package.state != "deleted", sa.func.left(index_id, len(prefix)) == prefix))
+    return {pid: modified.isoformat() for pid, modified in rows}
+
+
+class Reindexed(NamedTuple):
+    stored: int
+    from_database: int
+    left_out: int
+
+
+def _reindex_stored_part(prefix: str, batch: int = 1000) -> Reindexed:
+    """Re-index the datasets of this site whose index id starts with ``prefix``: from their stored
+    documents where they are current, else (changed since, or not in the index) from the
+    database; stored documents without a dataset are left out. Each batch is sent by a second
+    thread while the next one is read and built, so that the building here and the indexing in
+    Solr overlap."""
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from ckan import model
     from ckan.common import config
     from ckan.lib.search.common import make_connection
+    from ckan.plugins import toolkit
 
+    user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    modified = _database_datasets(prefix)
+    model.Session.remove()
     reader, writer = make_connection(), make_connection()
     site = 'site_id:"{}"'.format(config.get("ckan.site_id"))
-    part = " OR ".join(f"index_id:{p}*" for p in prefixes)
-    cursor, done, skipped = "*", 0, 0
+    cursor, seen, stored, from_database, left_out = "*", set(), 0, 0, 0
     sending: Future | None = None
-    with ThreadPoolExecutor(max_workers=1) as sender:
-        while True:
-            found = reader.search(q="*:*", fq=[site, "entity_type:package", f"({part})"], sort="index_id asc",
-                                  rows=batch, cursorMark=cursor, fl="id,data_dict,validated_data_dict")
-            if not found.docs:
-                break
-            ids = {d["id"] for d in found.docs}
-            # Loaded once for the batch (and held): indexing a document then finds them in the session.
-            packages = model.Session.query(model.Package).filter(model.Package.id.in_(ids),
-                                                                 model.Package.state != "deleted").all()
-            alive = {pkg.id for pkg in packages}
-            docs = stored_documents(d for d in found.docs if d["id"] in alive)
-            skipped += len(ids) - len(alive)
-            if sending is not None:
-                sending.result()
-            if docs:
-                sending = sender.submit(writer.add, docs, commit=False)
-            done += len(docs)
-            del packages
-            model.Session.remove()
-            if found.nextCursorMark == cursor:
-                break
-            cursor = found.nextCursorMark
+
+    def send(docs: list[dict[str, Any]]) -> None:
+        nonlocal sending
         if sending is not None:
             sending.result()
-    return done, skipped
+        sending = sender.submit(writer.add, docs, commit=False) if docs else None
+
+    with ThreadPoolExecutor(max_workers=1) as sender:
+        while cursor:
+            found = reader.search(q="*:*", fq=[site, "entity_type:package", f"index_id:{prefix}*"],
+                                  sort="index_id asc", rows=batch, cursorMark=cursor,
+                                  fl="id,data_dict,validated_data_dict")
+            seen.update(doc["id"] for doc in found.docs)
+            listed = [doc for doc in found.docs if doc["id"] in modified]
+            left_out += len(found.docs) - len(listed)
+            docs, stale = _stored_or_stale(listed, modified)
+            model.Session.remove()
+            stored += len(docs)
+            if stale:
+                docs += package_documents(stale, user)
+                from_database += len(stale)
+                model.Session.remove()
+            send(docs)
+            cursor = found.nextCursorMark if found.docs and found.nextCursorMark != cursor else None
+        missing = [pid for pid in modified if pid not in seen]
+        for start in range(0, len(missing), batch):
+            send(package_documents(missing[start:start + batch], user))
+            model.Session.remove()
+        from_database += len(missing)
+        if sending is not None:
+            sending.result()
+    return Reindexed(stored, from_database, left_out)
 
 
 def reindex_stored(workers: int = 2, batch: int = 1000,
-                   progress: Callable[[int, int], None] | None = None) -> tuple[int, int]:
-    """Re-index every document of this site from what Solr stores of it (``data_dict``,
-    ``validated_data_dict``), e.g. after a change of the Solr schema or to fill a new core:
-    ``workers`` processes over 16 parts of the index ids (``progress(indexed, left out)`` after
-    each), one commit at the end. Documents whose dataset is no longer in the database are left
-    out. Returns (indexed, left out)."""
-    import functools
-
+                   progress: Callable[[Reindexed], None] | None = None) -> Reindexed:
+    """Re-index every dataset of this site, from what Solr stores of it (``data_dict``,
+    ``validated_data_dict``) where that is current, e.g. after a change of the Solr schema or to
+    fill a new core; datasets changed since they were indexed, or missing from the index, from the
+    database. ``workers`` processes over 16 parts of the index ids (``progress`` with the counts so
+    far after each), one commit at the end. Stored documents whose dataset is no longer in the
+    database are left out. Returns the counts."""
     from ckan import model
     from ckan.lib.search import commit
 
     part = functools.partial(_reindex_stored_part, batch=batch)
-    done = skipped = 0
+    done = Reindexed(0, 0, 0)
     model.Session.remove()
     with contextlib.ExitStack() as stack:
         if workers > 1:
@@ -260,9 +397,9 @@ def reindex_stored(workers: int = 2, batch: int = 1000,
             results = pool.imap_unordered(part, "0123456789abcdef")
         else:
             results = map(part, "0123456789abcdef")
-        for indexed, left_out in results:
-            done, skipped = done + indexed, skipped + left_out
+        for counts in results:
+            done = Reindexed(*(a + b for a, b in zip(done, counts, strict=True)))
             if progress:
-                progress(done, skipped)
+                progress(done)
     commit()
-    return done, skipped
+    return done

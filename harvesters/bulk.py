@@ -243,7 +243,7 @@ class BulkCreator:
         """The ``new package`` activity and the index document of each dataset, from one dictisation."""
         from ckan.lib import search
         from ckanext.stinfo.harvesters.base import _collected_solr_documents
-        from ckanext.stinfo.search_index import prefetched_harvest_extras
+        from ckanext.stinfo.search_index import batch_lookups
 
         session = model.Session
         dictized = dictize_packages([item.package for item in pending])
@@ -252,7 +252,7 @@ class BulkCreator:
         shown_for_index = ShownForIndex()
         index = search.index_for("Package")
         documents: list[dict[str, Any]] = []
-        with _collected_solr_documents(documents), prefetched_harvest_extras(dictized):
+        with _collected_solr_documents(documents), batch_lookups(dictized) as harvest:
             for item in pending:
                 pkg = item.package
                 # package_show as ckanext-activity calls it (anonymous) and as the index calls it
@@ -266,6 +266,9 @@ class BulkCreator:
                 if activities:
                     session.add(_activity(self.user, pkg, with_custom, labels.get_dataset_labels(pkg)))
                 logic.apply_after_dataset_show_plugins(index_context, for_index)
+                if with_default is with_custom:  # held by the activity
+                    with_default = _copied(with_default)
+                harvest.add(pkg.id, with_default, for_index)
                 index.update_dict(dict(with_default, with_custom_schema=for_index), True)
         return documents
 

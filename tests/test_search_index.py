@@ -1,5 +1,7 @@
 """The batched index rebuilds (ckanext.stinfo.search_index) give CKAN's own documents, with the
 harvest extras ckanext-harvest adds, and the DCAT serialiser looks up related records per page."""
+import hashlib
+
 import pytest
 import sqlalchemy as sa
 from ckan import logic, model
@@ -94,9 +96,9 @@ def test_rebuilds_restore_a_lost_index_from_the_database_and_from_stored_documen
     assert search_index.rebuild_index(workers=2, batch=7) == len(ids)
     assert {d["name"] for d in call_action("package_search", q="*:*", rows=100)["results"]} == before
     seen = []
-    indexed, left_out = search_index.reindex_stored(workers=2, batch=4, progress=lambda *done: seen.append(done))
-    assert (indexed, left_out) == (len(ids), 0)
-    assert len(seen) == 16 and seen[-1] == (len(ids), 0), "progress after each of the 16 parts"
+    done = search_index.reindex_stored(workers=2, batch=4, progress=seen.append)
+    assert done == (len(ids), 0, 0)
+    assert len(seen) == 16 and seen[-1] == done, "progress after each of the 16 parts"
     found = call_action("package_search", q="*:*", rows=100)["results"]
     assert {d["name"] for d in found} == before
     titles = [d.get("harvest_source_title") or {e["key"]: e["value"] for e in d.get("extras") or []}.get(
@@ -144,3 +146,29 @@ def test_a_page_of_dcat_costs_the_same_queries_whatever_its_relations():
     assert related and all(any(p.endswith("/" + name) for p in pages) for name in related), \
         "related records are linked with their landing pages"
 
+
+
+def test_the_stored_rebuild_takes_what_changed_or_is_missing_from_the_database():
+    """A dataset changed after its document was indexed (its index request lost), one whose
+    document is gone, one deleted with its document left behind."""
+    ids = _harvested(12)
+    changed, missing, deleted = (model.Package.get(pid) for pid in ids[:3])
+    changed.notes = "Mô tả mới sau lần lập chỉ mục"
+    changed.metadata_modified = changed.metadata_modified.replace(year=2030)
+    deleted.state = "deleted"
+    model.Session.commit()
+    make_connection().delete(id=hashlib.md5((missing.id + config.get("ckan.site_id")).encode()).hexdigest(),
+                             commit=True)
+    before = {d["name"]: d for d in call_action("package_search", q="*:*", rows=100)["results"]}
+    assert missing.name not in before and before[changed.name]["notes"] != "Mô tả mới sau lần lập chỉ mục"
+
+    done = search_index.reindex_stored(workers=1, batch=5)
+
+    assert done == search_index.Reindexed(stored=9, from_database=2, left_out=1)
+    found = {d["name"]: d for d in call_action("package_search", q="*:*", rows=100)["results"]}
+    assert found[changed.name]["notes"] == "Mô tả mới sau lần lập chỉ mục"
+    assert missing.name in found
+    model.Session.remove()
+    assert _stock_documents([changed.id, missing.id]) == {
+        d["id"]: d for d in search_index.stored_documents(_stored(ids)) if d["id"] in (changed.id, missing.id)}, \
+        "what was built from the database is CKAN's document, stored again"
