@@ -189,7 +189,7 @@ def purge_all_existing(names: list[str], chunk: int = 5000) -> int:
 
 
 def run(records: int, stock_records: int = 500, batch_size: int = 500, seed: int = 1, sample: int = 50,
-        source_file: str | None = None, progress=print, start: int = 0) -> dict[str, Any]:
+        source_file: str | None = None, progress=print, start: int = 0, rerun: int = 0) -> dict[str, Any]:
     """The whole measurement (CKAN loaded); returns the figures."""
     from ckan.plugins import toolkit
 
@@ -219,7 +219,7 @@ def run(records: int, stock_records: int = 500, batch_size: int = 500, seed: int
             snapshot[name] = normalised(show(name))
         purge(names[:stock_records])
 
-    _source, job = make_source("Bench", owner)
+    source, job = make_source("Bench", owner)
     timer = common.Timer()
     ids = gather(job, pairs)
     result["gather_seconds"] = timer.elapsed()
@@ -248,9 +248,36 @@ def run(records: int, stock_records: int = 500, batch_size: int = 500, seed: int
         progress(f"same datasets: {len(snapshot) - len(differences)}/{len(snapshot)} identical "
                  f"(package_show less ids and timestamps){'' if not differences else ': ' + str(differences)}")
         progress(f"ratio fast/stock (medians): {result['ratio']:.1f}x")
+    if rerun:
+        result.update(run_unchanged(harvester, source, pairs[:rerun], batch_size, progress))
     found = toolkit.get_action("package_search")(common.context(), {"q": "*:*", "rows": 0})["count"]
     result["indexed"] = found
     progress(f"datasets in the search index of this site: {found}")
+    return result
+
+
+def run_unchanged(harvester, source, pairs: list[tuple[str, dict[str, Any]]], batch_size: int,
+                  progress=print) -> dict[str, Any]:
+    """The next run of the same source with the same records (the daily case): a fifth of them (at
+    most 200) one at a time as the stock consumer imports them, the others in batches."""
+    ids = gather(make_job(source), pairs)
+    split = min(200, len(ids) // 5)
+    result: dict[str, Any] = {"rerun_records": len(ids)}
+    cpu = common.CpuMeter()
+    rates = run_stock(harvester, ids[:split])
+    result["rerun_stock_rate_median"] = common.median(rates)
+    result["rerun_stock_cpu"] = cpu.per_record(split)
+    cpu = common.CpuMeter()
+    rates, statuses = run_fast(harvester, ids[split:], batch_size)
+    result["rerun_fast_rate_median"] = common.median(rates)
+    result["rerun_fast_cpu"] = cpu.per_record(len(ids) - split)
+    result["rerun_statuses"] = statuses
+    result["rerun_ratio"] = result["rerun_fast_rate_median"] / result["rerun_stock_rate_median"]
+    progress(f"next run, records unchanged: stock per-record path {split} records, median "
+             f"{result['rerun_stock_rate_median']:.1f} records/s ({common.describe_cpu(result['rerun_stock_cpu'])}); "
+             f"batched {len(ids) - split} records, median {result['rerun_fast_rate_median']:.1f} records/s "
+             f"({common.describe_cpu(result['rerun_fast_cpu'])}); statuses {statuses}; "
+             f"ratio {result['rerun_ratio']:.1f}x")
     return result
 
 
@@ -265,12 +292,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--start", type=int, default=0, help="first record of the generator's stream")
     parser.add_argument("--sample", type=int, default=50, help="datasets compared between the two paths")
     parser.add_argument("--file", help="JSON lines of records (bench/generate.py) instead of generating them")
+    parser.add_argument("--rerun", type=int, default=0,
+                        help="then run the source again with this many of the records, unchanged (0: no)")
     parser.add_argument("--json", help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
     common.load_ckan(args.config)
     common.print_machine()
     result = run(args.records, args.stock_records, args.batch_size, args.seed, args.sample, args.file,
-                 start=args.start)
+                 start=args.start, rerun=args.rerun)
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     common.reproduce(sys.argv)

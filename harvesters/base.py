@@ -75,6 +75,8 @@ class _Batch:
     to_index: list[str] = field(default_factory=list)
     bulk: Any = None  # bulk.BulkCreator of the new datasets
     organizations: dict[str, str | None] = field(default_factory=dict)
+    #: The datasets of the previous objects, loaded together (and held for the session's lookups).
+    packages: list[model.Package] = field(default_factory=list)
     #: What the batch set on each harvest object, set again at its end: a later record's
     #: rollback undoes what is not yet committed, and the batch commits once.
     outcomes: dict[str, tuple[HarvestObject, dict[str, Any]]] = field(default_factory=dict)
@@ -401,8 +403,8 @@ class StinfoHarvester(HarvesterBase):
         existing = model.Package.get(previous.package_id) if previous and previous.package_id else None
         try:
             if existing is not None:
-                shown = toolkit.get_action("package_show")(self._context(), {"id": existing.id})
-                if existing.state == "active" and shown.get("content_hash") == package["content_hash"]:
+                # the stored hash as package_show gives it (an extra shown as it is), without the show
+                if existing.state == "active" and existing.extras.get("content_hash") == package["content_hash"]:
                     self._make_current(harvest_object, previous, existing.id)
                     return "unchanged"
                 package.update(id=existing.id, name=existing.name, state="active")
@@ -459,7 +461,8 @@ class StinfoHarvester(HarvesterBase):
         - new datasets (no current object for their guid) are validated one by one as
           ``package_create`` validates them and written together (``bulk.BulkCreator``): one
           flush, one dictisation per dataset for its activity and its index document;
-        - one query for the current objects of the batch and one for the report statuses.
+        - one query for the current objects of the batch, one for their datasets (an unchanged
+          record is then skipped without a query of its own) and one for the report statuses.
 
         The caller's session is committed first; its objects are expired afterwards. Returns
         harvest object id -> report status. One batch at a time per process.
@@ -483,7 +486,10 @@ class StinfoHarvester(HarvesterBase):
         try:
             objects = sorted(session.query(HarvestObject).options(selectinload(HarvestObject.extras))
                              .filter(HarvestObject.id.in_(list(order))), key=lambda obj: order[obj.id])
-            self._batch = _Batch(previous=self._previous_of(objects), bulk=BulkCreator(self))
+            previous = self._previous_of(objects)
+            published = {obj.package_id for obj in previous.values() if obj and obj.package_id}
+            self._batch = _Batch(previous=previous, bulk=BulkCreator(self), packages=session.query(model.Package)
+                                 .filter(model.Package.id.in_(published)).all())
             for obj in objects:
                 self._fetch_and_import(obj)
             self._batch.bulk.write()

@@ -26,11 +26,13 @@ def test_generated_records_are_valid_for_every_schema_and_deterministic():
 
 
 def test_harvest_import_bench_paths_give_the_same_datasets():
-    result = harvest_import.run(records=150, stock_records=20, batch_size=75, sample=10, progress=print)
+    result = harvest_import.run(records=150, stock_records=20, batch_size=75, sample=10, progress=print, rerun=60)
     assert result["compared"] == 10 and result["differences"] == {}
     assert result["statuses"] == {"added": 150}
     assert result["indexed"] == 150
     assert result["stock_rate_median"] > 0 and result["fast_rate_median"] > 0
+    assert result["rerun_statuses"] == {"not modified": 48}, "the next run: the records are unchanged"
+    assert result["rerun_stock_rate_median"] > 0 and result["rerun_fast_rate_median"] > 0
 
 
 def test_search_export_reindex_and_scale_benches_run(tmp_path, app):

@@ -216,3 +216,32 @@ def test_a_name_already_published_is_refused_with_the_errors_package_create_give
     [message] = _errors(objects[1])
     assert "name: That URL is already in use." in message and "title: Missing value" in message
     assert call_action("package_show", id=published["name"])["title"] == published["title"]
+
+
+def test_the_next_run_of_unchanged_records_reads_nothing_per_record(source):
+    """The daily case: a record unchanged since the last run is skipped on its stored content hash,
+    its dataset read with the batch's others (no package_show, no query of its own); what is left
+    per record is the bookkeeping of its harvest objects."""
+    import sqlalchemy as sa
+
+    source_obj, job, owner = source
+    harvester = harvest_import.bench_harvester()
+    records = [(f"U{n}", {**generate.record(1, n), "owner_org": owner}) for n in range(12)]
+    assert set(harvester.import_batch(_objects(job, records)).values()) == {"added"}
+
+    def reads(count):
+        seen = []
+        objects = _objects(harvest_import.make_job(source_obj), records[:count])
+        model.Session.remove()
+        listen = (model.meta.engine, "before_cursor_execute", lambda *args, **kwargs: seen.append(args[2]))
+        sa.event.listen(*listen)
+        try:
+            statuses = harvester.import_batch(objects)
+        finally:
+            sa.event.remove(*listen)
+        assert set(statuses.values()) == {"not modified"}
+        return [statement for statement in seen if statement.lstrip().upper().startswith("SELECT")]
+
+    few, many = reads(2), reads(12)
+    assert len(many) == len(few), "the same reads for 12 unchanged records as for 2"
+    assert call_action("package_show", id=records[0][1]["name"])["title"] == records[0][1]["title"]
