@@ -249,36 +249,39 @@ def run(records: int, stock_records: int = 500, batch_size: int = 500, seed: int
                  f"(package_show less ids and timestamps){'' if not differences else ': ' + str(differences)}")
         progress(f"ratio fast/stock (medians): {result['ratio']:.1f}x")
     if rerun:
-        result.update(run_unchanged(harvester, source, pairs[:rerun], batch_size, progress))
+        again = revised(pairs[:rerun])
+        result.update(run_next(harvester, source, again, batch_size, "changed", progress))
+        result.update(run_next(harvester, source, again, batch_size, "unchanged", progress))
     found = toolkit.get_action("package_search")(common.context(), {"q": "*:*", "rows": 0})["count"]
     result["indexed"] = found
     progress(f"datasets in the search index of this site: {found}")
     return result
 
 
-def run_unchanged(harvester, source, pairs: list[tuple[str, dict[str, Any]]], batch_size: int,
-                  progress=print) -> dict[str, Any]:
-    """The next run of the same source with the same records (the daily case): a fifth of them (at
-    most 200) one at a time as the stock consumer imports them, the others in batches."""
+def revised(pairs: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    """The same records, each with a changed title."""
+    return [(guid, {**record, "title": f"{record['title']} (bản sửa đổi)"}) for guid, record in pairs]
+
+
+def run_next(harvester, source, pairs: list[tuple[str, dict[str, Any]]], batch_size: int, key: str,
+             progress=print) -> dict[str, Any]:
+    """A next run of the same source with these records (``key``: how they compare with the last
+    run's, "changed" or "unchanged", the daily case): a fifth of them (at most 200) one at a time
+    as the stock consumer imports them, the others in batches. Returns the figures, ``key_*``."""
     ids = gather(make_job(source), pairs)
     split = min(200, len(ids) // 5)
-    result: dict[str, Any] = {"rerun_records": len(ids)}
     cpu = common.CpuMeter()
-    rates = run_stock(harvester, ids[:split])
-    result["rerun_stock_rate_median"] = common.median(rates)
-    result["rerun_stock_cpu"] = cpu.per_record(split)
+    stock = common.median(run_stock(harvester, ids[:split]))
+    stock_cpu = cpu.per_record(split)
     cpu = common.CpuMeter()
     rates, statuses = run_fast(harvester, ids[split:], batch_size)
-    result["rerun_fast_rate_median"] = common.median(rates)
-    result["rerun_fast_cpu"] = cpu.per_record(len(ids) - split)
-    result["rerun_statuses"] = statuses
-    result["rerun_ratio"] = result["rerun_fast_rate_median"] / result["rerun_stock_rate_median"]
-    progress(f"next run, records unchanged: stock per-record path {split} records, median "
-             f"{result['rerun_stock_rate_median']:.1f} records/s ({common.describe_cpu(result['rerun_stock_cpu'])}); "
-             f"batched {len(ids) - split} records, median {result['rerun_fast_rate_median']:.1f} records/s "
-             f"({common.describe_cpu(result['rerun_fast_cpu'])}); statuses {statuses}; "
-             f"ratio {result['rerun_ratio']:.1f}x")
-    return result
+    fast, fast_cpu = common.median(rates), cpu.per_record(len(ids) - split)
+    progress(f"next run, records {key}: stock per-record path {split} records, median {stock:.1f} records/s "
+             f"({common.describe_cpu(stock_cpu)}); batched {len(ids) - split} records, median {fast:.1f} "
+             f"records/s ({common.describe_cpu(fast_cpu)}); statuses {statuses}; ratio {fast / stock:.1f}x")
+    return {f"{key}_records": len(ids), f"{key}_stock_rate_median": stock, f"{key}_stock_cpu": stock_cpu,
+            f"{key}_fast_rate_median": fast, f"{key}_fast_cpu": fast_cpu, f"{key}_statuses": statuses,
+            f"{key}_ratio": fast / stock}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -293,7 +296,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sample", type=int, default=50, help="datasets compared between the two paths")
     parser.add_argument("--file", help="JSON lines of records (bench/generate.py) instead of generating them")
     parser.add_argument("--rerun", type=int, default=0,
-                        help="then run the source again with this many of the records, unchanged (0: no)")
+                        help="then run the source twice more with this many of the records: changed, then "
+                             "unchanged (0: no)")
     parser.add_argument("--json", help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
     common.load_ckan(args.config)

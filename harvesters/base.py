@@ -353,6 +353,13 @@ class StinfoHarvester(HarvesterBase):
                     "return_id_only": True}
         return {"user": self._get_user_name(), "ignore_auth": True}
 
+    def _indexed_later(self) -> contextlib.AbstractContextManager:
+        """In a batch, what CKAN indexes meanwhile is not sent: the batch indexes the dataset
+        after it, once its harvest object is current, with its other datasets (one Solr request,
+        one commit). CKAN's ``defer_commit`` would leave ``package_update``'s savepoint open and
+        record no activity."""
+        return _collected_solr_documents([]) if self._batch is not None else contextlib.nullcontext()
+
     def _withdraw(self, harvest_object: HarvestObject, previous: HarvestObject | None) -> bool:
         package_id = harvest_object.package_id or (previous.package_id if previous else None)
         if package_id:
@@ -408,7 +415,8 @@ class StinfoHarvester(HarvesterBase):
                     self._make_current(harvest_object, previous, existing.id)
                     return "unchanged"
                 package.update(id=existing.id, name=existing.name, state="active")
-                toolkit.get_action("package_update")(self._context(), package)
+                with self._indexed_later():
+                    toolkit.get_action("package_update")(self._context(), package)
                 package_id = existing.id
             else:
                 if not package.get("name"):
@@ -423,7 +431,7 @@ class StinfoHarvester(HarvesterBase):
             self._record_invalid(harvest_object, err)
             return False
         self._make_current(harvest_object, previous, package_id)
-        if self._batch is not None and existing is None:
+        if self._batch is not None:
             self._batch.to_index.append(package_id)
         return True
 
@@ -455,9 +463,9 @@ class StinfoHarvester(HarvesterBase):
           per-object code (and of CKAN's actions) become savepoints in it, so an invalid record
           is rolled back alone, and there is one real commit per batch; they do not expire the
           session's objects (nothing else writes in the batch's transaction);
-        - the search index: new datasets are written with ``defer_commit`` and indexed after the
-          commit with one Solr request and one Solr commit (updates and withdrawals index as
-          one at a time: their activity and index handling stay CKAN's);
+        - the search index: new and updated datasets are written with ``defer_commit`` and
+          indexed after the commit with one Solr request and one Solr commit (withdrawals
+          index as one at a time);
         - new datasets (no current object for their guid) are validated one by one as
           ``package_create`` validates them and written together (``bulk.BulkCreator``): one
           flush, one dictisation per dataset for its activity and its index document;

@@ -31,8 +31,9 @@ def test_harvest_import_bench_paths_give_the_same_datasets():
     assert result["statuses"] == {"added": 150}
     assert result["indexed"] == 150
     assert result["stock_rate_median"] > 0 and result["fast_rate_median"] > 0
-    assert result["rerun_statuses"] == {"not modified": 48}, "the next run: the records are unchanged"
-    assert result["rerun_stock_rate_median"] > 0 and result["rerun_fast_rate_median"] > 0
+    assert result["changed_statuses"] == {"updated": 48}, "the next run: each record changed"
+    assert result["unchanged_statuses"] == {"not modified": 48}, "the run after: the same records"
+    assert result["unchanged_stock_rate_median"] > 0 and result["changed_fast_rate_median"] > 0
 
 
 def test_search_export_reindex_and_scale_benches_run(tmp_path, app):

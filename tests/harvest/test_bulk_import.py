@@ -245,3 +245,35 @@ def test_the_next_run_of_unchanged_records_reads_nothing_per_record(source):
     few, many = reads(2), reads(12)
     assert len(many) == len(few), "the same reads for 12 unchanged records as for 2"
     assert call_action("package_show", id=records[0][1]["name"])["title"] == records[0][1]["title"]
+
+
+def test_changed_records_are_updated_with_their_activity_and_indexed_with_the_batch(source, monkeypatch):
+    """A changed record goes through package_update (its validation, its 'changed package'
+    activity), but its dataset is indexed with the batch's others: one Solr request, one commit."""
+    import pysolr
+
+    source_obj, job, owner = source
+    harvester = harvest_import.bench_harvester()
+    records = [(f"C{n}", {**generate.record(1, n), "owner_org": owner}) for n in range(3)]
+    harvester.import_batch(_objects(job, records))
+    changed = [(guid, {**record, "title": record["title"] + " (bản sửa đổi)"}) for guid, record in records[:2]]
+    objects = _objects(harvest_import.make_job(source_obj), changed + records[2:])
+    sent = []
+    add, commit = pysolr.Solr.add, pysolr.Solr.commit
+    monkeypatch.setattr(pysolr.Solr, "add", lambda self, docs, **kwargs: sent.append(
+        ("add", sorted(d["name"] for d in docs), bool(kwargs.get("commit")))) or add(self, docs, **kwargs))
+    monkeypatch.setattr(pysolr.Solr, "commit", lambda self, *args, **kwargs: sent.append(("commit",)) or commit(
+        self, *args, **kwargs))
+
+    statuses = harvester.import_batch(objects)
+
+    assert [statuses[obj.id] for obj in objects] == ["updated", "updated", "not modified"]
+    assert sent == [("add", sorted(record["name"] for _guid, record in changed), False), ("commit",)]
+    for _guid, record in changed:
+        found = call_action("package_search", q=f'name:"{record["name"]}"')["results"]
+        assert [d["title"] for d in found] == [record["title"]]
+        listed = call_action("package_activity_list", context=common.context(), id=record["name"],
+                             include_hidden_activity=True)
+        assert [a["activity_type"] for a in listed] == ["changed package", "new package"]
+        data = call_action("activity_data_show", context=common.context(), id=listed[0]["id"])
+        assert data["package"]["title"] == record["title"]
