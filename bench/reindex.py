@@ -120,18 +120,18 @@ def run(limit: int = 2000, workers: int = 2, batch: int = 500, progress=print) -
              f"{'' if not differences else ' ' + json.dumps(differences)[:500]}")
     timer, cpu = common.Timer(), common.CpuMeter()
     done = reindex_stored(workers, batch * 2)
-    indexed, left_out = done.stored + done.from_database, done.left_out
+    indexed, removed = done.stored + done.from_database, done.removed
     result["stored_from_database"] = done.from_database
     result["stored_seconds"] = timer.elapsed()
     result["stored_cpu"] = cpu.per_record(max(indexed, 1))
     result["stored_records"] = indexed
-    result["stored_left_out"] = left_out
+    result["stored_removed"] = removed
     result["stored_rate"] = indexed / result["stored_seconds"]
     result["stored_ratio"] = result["stored_rate"] / result["stock_rate"]
     progress(f"re-index from the stored documents ({workers} processes, {batch * 2} per request): {indexed} "
              f"records in {result['stored_seconds']:.1f} s = {result['stored_rate']:.0f} records/s "
              f"({result['stored_ratio']:.0f}x; {done.from_database} of them changed since or not in the index, from "
-             f"the database; {left_out} documents without a dataset left out); "
+             f"the database; {removed} documents without a dataset removed); "
              f"{common.describe_cpu(result['stored_cpu'])}")
     return result
 

@@ -89,18 +89,19 @@ def export_dcat(path, fmt, page_size, profiles, workers):
                    "current, instead of reading every dataset from the database.")
 def search_index_rebuild(workers, batch, from_index):
     """Rebuild the search index of every dataset, batched and in parallel (see
-    ckanext.stinfo.search_index). Unlike 'ckan search-index rebuild' it does not clear documents
-    missing from the database."""
+    ckanext.stinfo.search_index). From the database, it does not remove documents of datasets no
+    longer there; --from-index does."""
     from ckanext.stinfo import search_index
 
     batch = batch or (1000 if from_index else 500)
     if from_index:
         done = search_index.reindex_stored(workers, batch, progress=lambda done: click.echo(
             f"  {done.stored} from stored documents, {done.from_database} from the database, "
-            f"{done.left_out} left out", err=True))
+            f"{done.removed} removed", err=True))
         click.secho(f"Re-indexed {done.stored + done.from_database} datasets: {done.stored} from their stored "
                     f"documents, {done.from_database} changed since or not in the index from the database "
-                    f"({done.left_out} documents of datasets no longer in the database left out)", fg="green")
+                    f"({done.removed} documents of datasets deleted or no longer in the database removed)",
+                    fg="green")
         return
     count = search_index.rebuild_index(workers, batch, progress=lambda done, total: click.echo(
         f"  {done}/{total}", err=True) if done % 5000 < batch else None)

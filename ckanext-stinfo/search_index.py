@@ -320,13 +320,14 @@ def _database_datasets(prefix: str) -> dict[str, str]:
 class Reindexed(NamedTuple):
     stored: int
     from_database: int
-    left_out: int
+    removed: int
 
 
 def _reindex_stored_part(prefix: str, batch: int = 1000) -> Reindexed:
     """Re-index the datasets of this site whose index id starts with ``prefix``: from their stored
     documents where they are current, else (changed since, or not in the index) from the
-    database; stored documents without a dataset are left out. Each batch is sent by a second
+    database; stored documents of datasets no longer in the database (or deleted) are removed, as
+    CKAN removes a deleted dataset's. Each batch is sent by a second
     thread while the next one is read and built, so that the building here and the indexing in
     Solr overlap."""
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -341,7 +342,7 @@ def _reindex_stored_part(prefix: str, batch: int = 1000) -> Reindexed:
     model.Session.remove()
     reader, writer = make_connection(), make_connection()
     site = 'site_id:"{}"'.format(config.get("ckan.site_id"))
-    cursor, seen, stored, from_database, left_out = "*", set(), 0, 0, 0
+    cursor, seen, stored, from_database, gone = "*", set(), 0, 0, []
     sending: Future | None = None
 
     def send(docs: list[dict[str, Any]]) -> None:
@@ -354,10 +355,10 @@ def _reindex_stored_part(prefix: str, batch: int = 1000) -> Reindexed:
         while cursor:
             found = reader.search(q="*:*", fq=[site, "entity_type:package", f"index_id:{prefix}*"],
                                   sort="index_id asc", rows=batch, cursorMark=cursor,
-                                  fl="id,data_dict,validated_data_dict")
+                                  fl="id,index_id,data_dict,validated_data_dict")
             seen.update(doc["id"] for doc in found.docs)
             listed = [doc for doc in found.docs if doc["id"] in modified]
-            left_out += len(found.docs) - len(listed)
+            gone += [doc["index_id"] for doc in found.docs if doc["id"] not in modified]
             docs, stale = _stored_or_stale(listed, modified)
             model.Session.remove()
             stored += len(docs)
@@ -374,7 +375,9 @@ def _reindex_stored_part(prefix: str, batch: int = 1000) -> Reindexed:
         from_database += len(missing)
         if sending is not None:
             sending.result()
-    return Reindexed(stored, from_database, left_out)
+        if gone:
+            writer.delete(id=gone, commit=False)
+    return Reindexed(stored, from_database, len(gone))
 
 
 def reindex_stored(workers: int = 2, batch: int = 1000,
@@ -384,7 +387,7 @@ def reindex_stored(workers: int = 2, batch: int = 1000,
     fill a new core; datasets changed since they were indexed, or missing from the index, from the
     database. ``workers`` processes over 16 parts of the index ids (``progress`` with the counts so
     far after each), one commit at the end. Stored documents whose dataset is no longer in the
-    database are left out. Returns the counts."""
+    database, or deleted, are removed. Returns the counts."""
     from ckan import model
     from ckan.lib.search import commit
 

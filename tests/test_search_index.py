@@ -148,9 +148,10 @@ def test_a_page_of_dcat_costs_the_same_queries_whatever_its_relations():
 
 
 
-def test_the_stored_rebuild_takes_what_changed_or_is_missing_from_the_database():
+def test_the_stored_rebuild_takes_what_changed_or_is_missing_from_the_database_and_drops_the_deleted():
     """A dataset changed after its document was indexed (its index request lost), one whose
-    document is gone, one deleted with its document left behind."""
+    document is gone, one deleted with its document left behind: the first two are built from
+    the database, the third's document is removed."""
     ids = _harvested(12)
     changed, missing, deleted = (model.Package.get(pid) for pid in ids[:3])
     changed.notes = "Mô tả mới sau lần lập chỉ mục"
@@ -164,10 +165,12 @@ def test_the_stored_rebuild_takes_what_changed_or_is_missing_from_the_database()
 
     done = search_index.reindex_stored(workers=1, batch=5)
 
-    assert done == search_index.Reindexed(stored=9, from_database=2, left_out=1)
+    assert done == search_index.Reindexed(stored=9, from_database=2, removed=1)
     found = {d["name"]: d for d in call_action("package_search", q="*:*", rows=100)["results"]}
     assert found[changed.name]["notes"] == "Mô tả mới sau lần lập chỉ mục"
     assert missing.name in found
+    assert deleted.name in before and deleted.name not in found, "a deleted dataset's document is removed"
+    assert len(found) == 11
     model.Session.remove()
     assert _stock_documents([changed.id, missing.id]) == {
         d["id"]: d for d in search_index.stored_documents(_stored(ids)) if d["id"] in (changed.id, missing.id)}, \
