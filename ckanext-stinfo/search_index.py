@@ -4,7 +4,8 @@
   and ``index_update_package`` give, with one query per related table for a whole batch:
   :func:`package_documents`), many per Solr request, in several processes, one commit;
 - :func:`reindex_stored` rebuilds them from the ``data_dict``/``validated_data_dict`` Solr
-  stores (no database read, no validation), e.g. after a Solr schema change or into a new core.
+  stores where those are current (no validation), from PostgreSQL where not, and removes the
+  documents of deleted datasets, e.g. after a Solr schema change or into a new core.
 
 In both, ckanext-harvest's per-document query for the dataset's current harvest object is
 replaced by one query per batch, ckanext-dcat's per-document schema look-up by one per type, the
@@ -213,12 +214,16 @@ def package_documents(package_ids: list[str], user_name: str) -> list[dict[str, 
     return docs
 
 
-def _index_batch(package_ids: list[str]) -> int:
+def _site_user() -> str:
     from ckan.plugins import toolkit
+
+    return toolkit.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+
+
+def _index_batch(package_ids: list[str]) -> int:
     from ckanext.stinfo.harvesters.index_sender import send_documents
 
-    user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-    return send_documents(package_documents(package_ids, user), commit=False)
+    return send_documents(package_documents(package_ids, _site_user()), commit=False)
 
 
 def fresh_connections() -> None:
@@ -327,17 +332,15 @@ def _reindex_stored_part(prefix: str, batch: int = 1000) -> Reindexed:
     """Re-index the datasets of this site whose index id starts with ``prefix``: from their stored
     documents where they are current, else (changed since, or not in the index) from the
     database; stored documents of datasets no longer in the database (or deleted) are removed, as
-    CKAN removes a deleted dataset's. Each batch is sent by a second
-    thread while the next one is read and built, so that the building here and the indexing in
-    Solr overlap."""
+    CKAN removes a deleted dataset's. Each batch is sent by a second thread while the next one is
+    read and built, so that the building here and the indexing in Solr overlap."""
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from ckan import model
     from ckan.common import config
     from ckan.lib.search.common import make_connection
-    from ckan.plugins import toolkit
 
-    user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    user = _site_user()
     modified = _database_datasets(prefix)
     model.Session.remove()
     reader, writer = make_connection(), make_connection()

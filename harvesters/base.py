@@ -496,8 +496,8 @@ class StinfoHarvester(HarvesterBase):
                              .filter(HarvestObject.id.in_(list(order))), key=lambda obj: order[obj.id])
             previous = self._previous_of(objects)
             published = {obj.package_id for obj in previous.values() if obj and obj.package_id}
-            self._batch = _Batch(previous=previous, bulk=BulkCreator(self), packages=session.query(model.Package)
-                                 .filter(model.Package.id.in_(published)).all())
+            self._batch = _Batch(previous=previous, bulk=BulkCreator(self),
+                                 packages=session.query(model.Package).filter(model.Package.id.in_(published)).all())
             for obj in objects:
                 self._fetch_and_import(obj)
             self._batch.bulk.write()
