@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from ckanext.stinfo import navl_once
 
 # Added to the stored documents by ckanext-harvest when indexing; it adds them again.
 HARVEST_EXTRAS = ("harvest_object_id", "harvest_source_id", "harvest_source_title")
@@ -183,8 +184,10 @@ def _navl_messages_once() -> Iterator[None]:
 def batch_lookups(package_ids: Iterable[str]) -> Iterator[HarvestExtras | _NoHarvest]:
     """While showing and indexing a batch of datasets, what the plugins' hooks look up for each
     is looked up once: the harvest extras (:func:`prefetched_harvest_extras`, yielded), the
-    schemas ckanext-dcat asks for and the validators' messages."""
-    with _dcat_schemas_once(), _navl_messages_once(), prefetched_harvest_extras(package_ids) as harvest:
+    schemas ckanext-dcat asks for and the validators' messages; navl validates in a single pass
+    (:mod:`ckanext.stinfo.navl_once`)."""
+    with (_dcat_schemas_once(), _navl_messages_once(), navl_once.single_pass(),
+          prefetched_harvest_extras(package_ids) as harvest):
         yield harvest
 
 

@@ -1,0 +1,130 @@
+"""``navl_once.single_pass``: CKAN's validation results, with the schema work done once."""
+import copy
+import json
+
+import pytest
+from ckan import model
+from ckan.lib import plugins as lib_plugins
+from ckan.lib.navl import dictization_functions as navl
+from ckan.lib.navl.validators import empty, not_empty
+from ckan.tests.lib.navl import test_dictization_functions as ckan_navl
+from ckanext.stinfo import navl_once
+
+from bench import common, generate
+
+STOCK_VALIDATE = navl._validate
+STOCK_UNFLATTEN = navl.unflatten
+
+
+@pytest.fixture
+def single_pass(monkeypatch):
+    with navl_once.single_pass():
+        monkeypatch.setattr(ckan_navl, "_validate", navl._validate)
+        monkeypatch.setattr(ckan_navl, "unflatten", navl.unflatten)
+        yield
+
+
+@pytest.mark.usefixtures("single_pass")
+class TestCkanValidate(ckan_navl.TestValidate):
+    """CKAN's tests of ``validate``, run with the single pass."""
+
+
+@pytest.mark.usefixtures("single_pass")
+class TestCkanDictization(ckan_navl.TestDictization):
+    """CKAN's tests of flattening, augmenting and validating, run with the single pass."""
+
+
+def test_the_single_pass_is_in_place_only_meanwhile():
+    stock = navl._validate, navl.unflatten, navl.flattened_order_key
+    with navl_once.single_pass():
+        assert navl._validate is navl_once._validate
+        assert navl.flattened_order_key(("a", 0, "b")) == stock[2](("a", 0, "b"))
+    assert (navl._validate, navl.unflatten, navl.flattened_order_key) == stock
+
+
+def test_keys_in_the_same_order_and_dicts_unflattened_the_same():
+    flat = {**ckan_navl.data, ("2", 5, "21", 2, "210"): "skipped positions", ("a",): 1, ("2", 1, "x"): [],
+            ("extras", 1, "key"): "k", ("extras", 0, "value"): "v", ("B",): None}
+    del flat[("4", 1, "30")]  # below a string
+    assert navl_once._in_order(flat) == sorted(flat, key=navl.flattened_order_key)
+    unflattened = navl_once._unflatten(flat)
+    assert unflattened == STOCK_UNFLATTEN(flat)
+    assert json.dumps(unflattened, default=str) == json.dumps(STOCK_UNFLATTEN(flat), default=str)
+
+
+def _recorded_schema(log):
+    """A schema with every kind of key, each validator recording the key it was called for."""
+
+    def record(name):
+        def converter(key, data, errors, context):
+            log.append((name, key))
+            if name == "stop" and data.get(key) is navl.missing:
+                raise navl.StopOnError
+        return converter
+
+    def level(*names):
+        return [record(name) for name in names]
+
+    return {
+        "__before": level("before"),
+        "__after": level("after", "after again"),
+        "__extras": [empty],
+        "__junk": level("junk"),
+        "0": level("0"),
+        "1": level("stop", "not reached when missing") + [not_empty],
+        "2": {
+            "__before": level("2 before"),
+            "__after": level("2 after"),
+            "__extras": level("2 extras"),
+            "20": level("20"),
+            "22": level("22"),
+            "21": {"210": level("210"), "__after": level("21 after")},
+        },
+        "3": {"30": level("30")},
+    }
+
+
+def _data(more=None):
+    return {**ckan_navl.data, ("2", 0, "23"): "extra of 2,0", **(more or {})}
+
+
+@pytest.mark.parametrize("data", [_data(), _data({("1",): "given"}), {}, {("5",): "junk only"}])
+def test_the_same_results_and_validators_in_the_same_order(data):
+    stock_log, log = [], []
+    expected = STOCK_VALIDATE(copy.deepcopy(data), _recorded_schema(stock_log), {})
+    assert navl_once._validate(copy.deepcopy(data), _recorded_schema(log), {}) == expected
+    assert log == stock_log
+    assert ("after", ("__after",)) in log
+    assert (("2 after", ("2", 1, "__after")) in log) == (("2", 1, "20") in data)
+
+
+@pytest.mark.parametrize("data", [{("2",): "not a list of dicts"}, _data({("2", 2, "21", 0, "210"): "no parent"})])
+def test_a_value_against_a_subschema_is_refused_with_the_same_error(data):
+    with pytest.raises(navl.DataError) as stock:
+        STOCK_VALIDATE(data, _recorded_schema([]), {})
+    with pytest.raises(navl.DataError) as single:
+        navl_once._validate(data, _recorded_schema([]), {})
+    assert str(single.value) == str(stock.value)
+
+
+def _validated(pkg, action):
+    plugin = lib_plugins.lookup_package_plugin(pkg["type"])
+    schema = plugin.show_package_schema() if action == "package_show" else plugin.create_package_schema()
+    context = {"model": model, "session": model.Session, "user": common.site_user(), "ignore_auth": True}
+    return lib_plugins.plugin_validate(plugin, context, copy.deepcopy(pkg), schema, action)
+
+
+@pytest.mark.usefixtures("clean_db")
+@pytest.mark.parametrize("action", ["package_create", "package_show"])
+def test_records_of_every_type_validate_the_same(action):
+    common.ensure_organizations(generate.organizations())
+    records = list(generate.records(generate.BLOCK))
+    broken = [dict(pkg, title="", **{"name": "Tên sai!"}) for pkg in records[:13]]
+    seen = set()
+    for pkg in records + broken:
+        expected = _validated(pkg, action)
+        with navl_once.single_pass():
+            assert _validated(pkg, action) == expected, pkg["name"]
+        seen.add(pkg["type"])
+    assert seen == set(generate.MIX)
+    assert any(_validated(pkg, "package_create")[1] for pkg in broken)
