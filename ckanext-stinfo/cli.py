@@ -87,20 +87,37 @@ def export_dcat(path, fmt, page_size, profiles, workers):
 @click.option("--from-index", is_flag=True,
               help="Re-index from the documents Solr stores (after a Solr schema change) where they are "
                    "current, instead of reading every dataset from the database.")
-def search_index_rebuild(workers, batch, from_index):
+@click.option("--into", metavar="URL", default=None,
+              help="With --from-index: send the documents to this other Solr core (e.g. a new one with a new "
+                   "schema, to swap in afterwards); the configured core keeps answering searches.")
+@click.option("--changed-only", is_flag=True,
+              help="With --from-index: only the datasets changed since they were indexed or missing from the "
+                   "index, and the removals (a catch-up, e.g. after swapping in a core filled with --into).")
+def search_index_rebuild(workers, batch, from_index, into, changed_only):
     """Rebuild the search index of every dataset, batched and in parallel (see
     ckanext.stinfo.search_index). From the database, it does not remove documents of datasets no
     longer there; --from-index does."""
     from ckanext.stinfo import search_index
 
+    if (into or changed_only) and not from_index:
+        raise click.UsageError("--into and --changed-only re-index from the stored documents: add --from-index.")
+    if into and changed_only:
+        raise click.UsageError("--into fills a new core: it cannot take only what changed.")
     batch = batch or (1000 if from_index else 500)
     if from_index:
-        done = search_index.reindex_stored(workers, batch, progress=lambda done: click.echo(
-            f"  {done.stored} from stored documents, {done.from_database} from the database, "
-            f"{done.removed} removed", err=True))
-        click.secho(f"Re-indexed {done.stored + done.from_database} datasets: {done.stored} from their stored "
-                    f"documents, {done.from_database} changed since or not in the index from the database "
-                    f"({done.removed} documents of datasets deleted or no longer in the database removed)",
+        from ckan.lib.search import SearchIndexError
+
+        try:
+            done = search_index.reindex_stored(workers, batch, into=into, changed_only=changed_only,
+                                               progress=lambda done: click.echo(
+                                                   f"  {done.stored} from stored documents, {done.from_database} "
+                                                   f"from the database, {done.removed} removed", err=True))
+        except SearchIndexError as err:
+            raise click.ClickException(str(err)) from err
+        click.secho(f"Re-indexed {done.stored + done.from_database} datasets{f' into {into}' if into else ''}: "
+                    f"{done.stored} from their stored documents, {done.from_database} changed since or not in "
+                    f"the index from the database ({done.removed} documents of datasets deleted or no longer "
+                    f"in the database removed{'; the others left as they were' if changed_only else ''})",
                     fg="green")
         return
     count = search_index.rebuild_index(workers, batch, progress=lambda done, total: click.echo(

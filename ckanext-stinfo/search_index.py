@@ -277,6 +277,11 @@ def stored_documents(stored: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return _stored_or_stale(stored)[0]
 
 
+def _changed_since(pkg: dict[str, Any], modified: dict[str, str], package_id: str) -> bool:
+    """Whether the dataset changed in the database since ``pkg``, its stored dict, was indexed."""
+    return pkg.get("metadata_modified") != modified.get(package_id)
+
+
 def _stored_or_stale(stored: Iterable[dict[str, Any]], modified: dict[str, str] | None = None
                      ) -> tuple[list[dict[str, Any]], list[str]]:
     """(:func:`stored_documents`, the ids of the stored documents not rebuilt): with ``modified``
@@ -290,7 +295,7 @@ def _stored_or_stale(stored: Iterable[dict[str, Any]], modified: dict[str, str] 
     decoded, stale = [], []
     for doc in stored:
         pkg = json.loads(doc["data_dict"])
-        if modified is not None and pkg.get("metadata_modified") != modified.get(doc["id"]):
+        if modified is not None and _changed_since(pkg, modified, doc["id"]):
             stale.append(doc["id"])
             continue
         decoded.append((doc["id"], pkg, json.loads(doc["validated_data_dict"])))
@@ -331,12 +336,14 @@ class Reindexed(NamedTuple):
     removed: int
 
 
-def _reindex_stored_part(prefix: str, batch: int = 1000) -> Reindexed:
+def _reindex_stored_part(prefix: str, batch: int = 1000, into: str | None = None,
+                         changed_only: bool = False) -> Reindexed:
     """Re-index the datasets of this site whose index id starts with ``prefix``: from their stored
-    documents where they are current, else (changed since, or not in the index) from the
-    database; stored documents of datasets no longer in the database (or deleted) are removed, as
-    CKAN removes a deleted dataset's. Each batch is sent by a second thread while the next one is
-    read and built, so that the building here and the indexing in Solr overlap."""
+    documents where they are current (unless ``changed_only``: those are left as they are), else
+    (changed since, or not in the index) from the database; stored documents of datasets no
+    longer in the database (or deleted) are removed, as CKAN removes a deleted dataset's. The
+    documents go to the core at ``into`` if given. Each batch is sent by a second thread while the
+    next one is read and built, so that the building here and the indexing in Solr overlap."""
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from ckan import model
@@ -346,7 +353,7 @@ def _reindex_stored_part(prefix: str, batch: int = 1000) -> Reindexed:
     user = _site_user()
     modified = _database_datasets(prefix)
     model.Session.remove()
-    reader, writer = make_connection(), make_connection()
+    reader, writer = make_connection(), _connection(into)
     site = 'site_id:"{}"'.format(config.get("ckan.site_id"))
     cursor, seen, stored, from_database, gone = "*", set(), 0, 0, []
     sending: Future | None = None
@@ -365,7 +372,12 @@ def _reindex_stored_part(prefix: str, batch: int = 1000) -> Reindexed:
             seen.update(doc["id"] for doc in found.docs)
             listed = [doc for doc in found.docs if doc["id"] in modified]
             gone += [doc["index_id"] for doc in found.docs if doc["id"] not in modified]
-            docs, stale = _stored_or_stale(listed, modified)
+            if changed_only:
+                docs = []
+                stale = [doc["id"] for doc in listed
+                         if _changed_since(json.loads(doc["data_dict"]), modified, doc["id"])]
+            else:
+                docs, stale = _stored_or_stale(listed, modified)
             model.Session.remove()
             stored += len(docs)
             if stale:
@@ -381,23 +393,61 @@ def _reindex_stored_part(prefix: str, batch: int = 1000) -> Reindexed:
         from_database += len(missing)
         if sending is not None:
             sending.result()
-        if gone:
+        if gone and not into:
             writer.delete(id=gone, commit=False)
-    return Reindexed(stored, from_database, len(gone))
+    return Reindexed(stored, from_database, 0 if into else len(gone))
+
+
+def answering(url: str) -> None:
+    """Raise ``SearchIndexError`` with what to do unless the Solr core at ``url`` answers."""
+    import pysolr
+    from ckan.lib.search import SearchIndexError
+
+    try:
+        _connection(url).ping()
+    except pysolr.SolrError as err:
+        reason = str(err).splitlines()[0][:200]
+        raise SearchIndexError(f"The Solr core at {url} does not answer ({reason}); create it first, with the "
+                               "new schema") from err
+
+
+def _connection(url: str | None = None):
+    """CKAN's Solr connection (its credentials and settings), to ``url`` if given instead of the
+    configured core."""
+    from ckan.common import config
+    from ckan.lib.search.common import make_connection
+
+    if not url:
+        return make_connection()
+    configured = config["solr_url"]
+    config["solr_url"] = url
+    try:
+        return make_connection()
+    finally:
+        config["solr_url"] = configured
 
 
 def reindex_stored(workers: int = 2, batch: int = 1000,
-                   progress: Callable[[Reindexed], None] | None = None) -> Reindexed:
+                   progress: Callable[[Reindexed], None] | None = None,
+                   into: str | None = None, changed_only: bool = False) -> Reindexed:
     """Re-index every dataset of this site, from what Solr stores of it (``data_dict``,
-    ``validated_data_dict``) where that is current, e.g. after a change of the Solr schema or to
-    fill a new core; datasets changed since they were indexed, or missing from the index, from the
-    database. ``workers`` processes over 16 parts of the index ids (``progress`` with the counts so
-    far after each), one commit at the end. Stored documents whose dataset is no longer in the
-    database, or deleted, are removed. Returns the counts."""
-    from ckan import model
-    from ckan.lib.search import commit
+    ``validated_data_dict``) where that is current, e.g. after a change of the Solr schema;
+    datasets changed since they were indexed, or missing from the index, from the database.
+    ``workers`` processes over 16 parts of the index ids (``progress`` with the counts so far
+    after each), one commit at the end. Stored documents whose dataset is no longer in the
+    database, or deleted, are removed. Returns the counts.
 
-    part = functools.partial(_reindex_stored_part, batch=batch)
+    ``into``: the URL of another core (a new one with a new schema, swapped in afterwards) to
+    which the documents go; the configured core, still answering searches, is only read.
+    ``changed_only``: only the datasets changed since they were indexed or missing, and the
+    removals (e.g. to catch up, once the new core is swapped in, with what changed meanwhile)."""
+    from ckan import model
+
+    if into and changed_only:
+        raise ValueError("A new core holds nothing yet: re-index all of it, not only what changed.")
+    if into:
+        answering(into)
+    part = functools.partial(_reindex_stored_part, batch=batch, into=into, changed_only=changed_only)
     done = Reindexed(0, 0, 0)
     model.Session.remove()
     with contextlib.ExitStack() as stack:
@@ -410,5 +460,5 @@ def reindex_stored(workers: int = 2, batch: int = 1000,
             done = Reindexed(*(a + b for a, b in zip(done, counts, strict=True)))
             if progress:
                 progress(done)
-    commit()
+    _connection(into).commit()
     return done

@@ -1,11 +1,18 @@
 """The batched index rebuilds (ckanext.stinfo.search_index) give CKAN's own documents, with the
 harvest extras ckanext-harvest adds, and the DCAT serialiser looks up related records per page."""
 import hashlib
+import json
+import shutil
+import uuid
+from pathlib import Path
 
+import pysolr
 import pytest
+import requests
 import sqlalchemy as sa
 from ckan import logic, model
 from ckan.common import config
+from ckan.lib.search import SearchIndexError
 from ckan.lib.search.common import make_connection
 from ckan.tests.helpers import call_action
 from ckanext.stinfo import search_index
@@ -175,3 +182,75 @@ def test_the_stored_rebuild_takes_what_changed_or_is_missing_from_the_database_a
     assert _stock_documents([changed.id, missing.id]) == {
         d["id"]: d for d in search_index.stored_documents(_stored(ids)) if d["id"] in (changed.id, missing.id)}, \
         "what was built from the database is CKAN's document, stored again"
+
+
+@pytest.fixture
+def new_core():
+    """A second Solr core with the configured core's schema, as made for a schema change; removed after."""
+    base, _, configured = config.get("solr_url").rstrip("/").rpartition("/")
+    admin = pysolr.SolrCoreAdmin(f"{base}/admin/cores")
+    status = json.loads(admin.status(configured))["status"][configured]
+    instance, data = Path(status["instanceDir"]), Path(status["dataDir"]).parent
+    name = f"stinfo_next_{uuid.uuid4().hex[:8]}"
+    shutil.copytree(instance / "conf", instance.parent / name / "conf")
+    try:
+        assert json.loads(admin.create(name, instance_dir=str(instance.parent / name)))["core"] == name
+        yield f"{base}/{name}"
+    finally:
+        requests.get(f"{base}/admin/cores", timeout=60, params={
+            "action": "UNLOAD", "core": name, "deleteInstanceDir": "true", "deleteDataDir": "true"})
+        for left in (instance.parent / name, data.parent / name):
+            shutil.rmtree(left, ignore_errors=True)
+
+
+def _documents_in(url):
+    found = pysolr.Solr(url).search(q="*:*", fq=f'site_id:"{config.get("ckan.site_id")}"', rows=1000,
+                                    fl="id,name,data_dict,validated_data_dict,indexed_ts").docs
+    return {doc["id"]: doc for doc in found}
+
+
+def test_a_new_core_is_filled_from_the_stored_documents_while_the_configured_one_answers(new_core):
+    """A schema change without a search outage: the documents go to the new core; the configured
+    core is read, not written; the new core's documents are those of the configured one."""
+    ids = _harvested(12)
+    before = _documents_in(config.get("solr_url"))
+
+    done = search_index.reindex_stored(workers=2, batch=5, into=new_core)
+
+    assert done == search_index.Reindexed(stored=12, from_database=0, removed=0)
+    assert _documents_in(config.get("solr_url")) == before, "the configured core is untouched"
+    filled = _documents_in(new_core)
+    assert set(filled) == set(ids)
+    assert {pid: (d["data_dict"], d["validated_data_dict"]) for pid, d in filled.items()} == {
+        pid: (d["data_dict"], d["validated_data_dict"]) for pid, d in before.items()}
+    assert pysolr.Solr(new_core).search(q="title:nghiên", fq='site_id:"{}"'.format(config.get("ckan.site_id")),
+                                        rows=0).hits == call_action("package_search", q="title:nghiên")["count"]
+
+
+def test_a_core_that_does_not_answer_is_a_clear_error_and_nothing_is_sent():
+    base = config.get("solr_url").rstrip("/").rpartition("/")[0]
+    with pytest.raises(SearchIndexError, match="does not answer.*create it first"):
+        search_index.reindex_stored(workers=1, into=f"{base}/no_such_core")
+
+
+def test_changed_only_takes_what_changed_and_leaves_the_others():
+    """The catch-up after a swap: the dataset changed meanwhile and the one missing are built from
+    the database, the deleted one's document removed, the others not sent again."""
+    ids = _harvested(8)
+    changed, missing, deleted = (model.Package.get(pid) for pid in ids[:3])
+    changed.notes = "Sửa trong lúc dựng chỉ mục mới"
+    changed.metadata_modified = changed.metadata_modified.replace(year=2030)
+    deleted.state = "deleted"
+    model.Session.commit()
+    make_connection().delete(id=hashlib.md5((missing.id + config.get("ckan.site_id")).encode()).hexdigest(),
+                             commit=True)
+    before = _documents_in(config.get("solr_url"))
+
+    done = search_index.reindex_stored(workers=1, batch=3, changed_only=True)
+
+    assert done == search_index.Reindexed(stored=0, from_database=2, removed=1)
+    after = _documents_in(config.get("solr_url"))
+    assert set(after) == set(ids) - {deleted.id}
+    assert json.loads(after[changed.id]["data_dict"])["notes"] == "Sửa trong lúc dựng chỉ mục mới"
+    left = set(ids) - {changed.id, missing.id, deleted.id}
+    assert {pid: after[pid]["indexed_ts"] for pid in left} == {pid: before[pid]["indexed_ts"] for pid in left}
