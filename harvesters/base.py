@@ -117,6 +117,23 @@ def _collected_solr_documents(docs: list[dict[str, Any]]) -> Iterator[None]:
         search_index.make_connection = connect
 
 
+@contextlib.contextmanager
+def _not_indexed_meanwhile() -> Iterator[None]:
+    """An action's index document (``package_update`` shows the dataset with both schemas for it
+    at its end) is not built, and nothing it indexes is sent; for callers that index the dataset
+    afterwards and do not use the action's returned dict."""
+    from ckan import logic
+
+    saved = logic.package_show_default_and_custom_schemas, logic.index_update_package_dicts
+    logic.package_show_default_and_custom_schemas = lambda parent_context, package_id: (None, None)
+    logic.index_update_package_dicts = lambda both, defer_commit=False: None
+    try:
+        with _collected_solr_documents([]):
+            yield
+    finally:
+        logic.package_show_default_and_custom_schemas, logic.index_update_package_dicts = saved
+
+
 def _error_summary(error: toolkit.ValidationError) -> str:
     parts = []
     for key, messages in (error.error_dict or {}).items():
@@ -354,11 +371,11 @@ class StinfoHarvester(HarvesterBase):
         return {"user": self._get_user_name(), "ignore_auth": True}
 
     def _indexed_later(self) -> contextlib.AbstractContextManager:
-        """In a batch, what CKAN indexes meanwhile is not sent: the batch indexes the dataset
-        after it, once its harvest object is current, with its other datasets (one Solr request,
-        one commit). CKAN's ``defer_commit`` would leave ``package_update``'s savepoint open and
-        record no activity."""
-        return _collected_solr_documents([]) if self._batch is not None else contextlib.nullcontext()
+        """In a batch, what CKAN would index meanwhile is neither built nor sent: the batch
+        indexes the dataset after it, once its harvest object is current, with its other datasets
+        (one Solr request, one commit). CKAN's ``defer_commit`` would leave ``package_update``'s
+        savepoint open and record no activity."""
+        return _not_indexed_meanwhile() if self._batch is not None else contextlib.nullcontext()
 
     def _withdraw(self, harvest_object: HarvestObject, previous: HarvestObject | None) -> bool:
         package_id = harvest_object.package_id or (previous.package_id if previous else None)
@@ -416,7 +433,7 @@ class StinfoHarvester(HarvesterBase):
                     return "unchanged"
                 package.update(id=existing.id, name=existing.name, state="active")
                 with self._indexed_later():
-                    toolkit.get_action("package_update")(self._context(), package)
+                    toolkit.get_action("package_update")(dict(self._context(), return_id_only=True), package)
                 package_id = existing.id
             else:
                 if not package.get("name"):

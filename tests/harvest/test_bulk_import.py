@@ -3,7 +3,7 @@ activities, index documents and per-record errors as one ``package_create`` per 
 import json
 
 import pytest
-from ckan import model
+from ckan import logic, model
 from ckan.lib.search.common import make_connection
 from ckan.tests.helpers import call_action
 
@@ -264,11 +264,16 @@ def test_changed_records_are_updated_with_their_activity_and_indexed_with_the_ba
         ("add", sorted(d["name"] for d in docs), bool(kwargs.get("commit")))) or add(self, docs, **kwargs))
     monkeypatch.setattr(pysolr.Solr, "commit", lambda self, *args, **kwargs: sent.append(("commit",)) or commit(
         self, *args, **kwargs))
+    shown_for_index = []
+    show_both = logic.package_show_default_and_custom_schemas
+    monkeypatch.setattr(logic, "package_show_default_and_custom_schemas", lambda context, package_id: (
+        shown_for_index.append(package_id) or show_both(context, package_id)))
 
     statuses = harvester.import_batch(objects)
 
     assert [statuses[obj.id] for obj in objects] == ["updated", "updated", "not modified"]
     assert sent == [("add", sorted(record["name"] for _guid, record in changed), False), ("commit",)]
+    assert shown_for_index == [], "package_update's own index dicts are not built: the batch builds them"
     for _guid, record in changed:
         found = call_action("package_search", q=f'name:"{record["name"]}"')["results"]
         assert [d["title"] for d in found] == [record["title"]]
