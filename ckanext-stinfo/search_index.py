@@ -9,8 +9,8 @@
 
 In both, ckanext-harvest's per-document query for the dataset's current harvest object is
 replaced by one query per batch, ckanext-dcat's per-document schema look-up by one per type, the
-show schemas' per-document translations of the messages they drop by one per message
-(:func:`batch_lookups`): same values, same places.
+show schemas' per-document translations of the messages they drop by one per message, and navl
+validates with its schema work done once (:func:`batch_lookups`): same values, same places.
 """
 from __future__ import annotations
 
