@@ -120,16 +120,15 @@ def _collected_solr_documents(docs: list[dict[str, Any]]) -> Iterator[None]:
 @contextlib.contextmanager
 def _not_indexed_meanwhile() -> Iterator[None]:
     """An action's index document (``package_update`` shows the dataset with both schemas for it
-    at its end) is not built, and nothing it indexes is sent; for callers that index the dataset
-    afterwards and do not use the action's returned dict."""
+    at its end) is neither built nor sent; for callers that index the dataset afterwards and do
+    not use the action's returned dict."""
     from ckan import logic
 
     saved = logic.package_show_default_and_custom_schemas, logic.index_update_package_dicts
     logic.package_show_default_and_custom_schemas = lambda parent_context, package_id: (None, None)
     logic.index_update_package_dicts = lambda both, defer_commit=False: None
     try:
-        with _collected_solr_documents([]):
-            yield
+        yield
     finally:
         logic.package_show_default_and_custom_schemas, logic.index_update_package_dicts = saved
 

@@ -44,6 +44,19 @@ def _stored(ids):
         fl="id,data_dict,validated_data_dict", rows=len(ids)).docs
 
 
+def _changed_lost_and_deleted(ids, notes):
+    """The first three of ``ids``: one changed in the database after it was indexed (its index
+    request lost), one whose document is gone, one deleted with its document left behind."""
+    changed, missing, deleted = (model.Package.get(pid) for pid in ids[:3])
+    changed.notes = notes
+    changed.metadata_modified = changed.metadata_modified.replace(year=2030)
+    deleted.state = "deleted"
+    model.Session.commit()
+    make_connection().delete(id=hashlib.md5((missing.id + config.get("ckan.site_id")).encode()).hexdigest(),
+                             commit=True)
+    return changed, missing, deleted
+
+
 def test_prefetched_harvest_extras_give_the_documents_of_ckanext_harvest():
     ids = _harvested()
     stock = _stock_documents(ids)
@@ -160,13 +173,7 @@ def test_the_stored_rebuild_takes_what_changed_or_is_missing_from_the_database_a
     document is gone, one deleted with its document left behind: the first two are built from
     the database, the third's document is removed."""
     ids = _harvested(12)
-    changed, missing, deleted = (model.Package.get(pid) for pid in ids[:3])
-    changed.notes = "Mô tả mới sau lần lập chỉ mục"
-    changed.metadata_modified = changed.metadata_modified.replace(year=2030)
-    deleted.state = "deleted"
-    model.Session.commit()
-    make_connection().delete(id=hashlib.md5((missing.id + config.get("ckan.site_id")).encode()).hexdigest(),
-                             commit=True)
+    changed, missing, deleted = _changed_lost_and_deleted(ids, "Mô tả mới sau lần lập chỉ mục")
     before = {d["name"]: d for d in call_action("package_search", q="*:*", rows=100)["results"]}
     assert missing.name not in before and before[changed.name]["notes"] != "Mô tả mới sau lần lập chỉ mục"
 
@@ -237,13 +244,7 @@ def test_changed_only_takes_what_changed_and_leaves_the_others():
     """The catch-up after a swap: the dataset changed meanwhile and the one missing are built from
     the database, the deleted one's document removed, the others not sent again."""
     ids = _harvested(8)
-    changed, missing, deleted = (model.Package.get(pid) for pid in ids[:3])
-    changed.notes = "Sửa trong lúc dựng chỉ mục mới"
-    changed.metadata_modified = changed.metadata_modified.replace(year=2030)
-    deleted.state = "deleted"
-    model.Session.commit()
-    make_connection().delete(id=hashlib.md5((missing.id + config.get("ckan.site_id")).encode()).hexdigest(),
-                             commit=True)
+    changed, missing, deleted = _changed_lost_and_deleted(ids, "Sửa trong lúc dựng chỉ mục mới")
     before = _documents_in(config.get("solr_url"))
 
     done = search_index.reindex_stored(workers=1, batch=3, changed_only=True)
