@@ -9,7 +9,7 @@ import ckanext.stinfo.i18n
 from ckan import model
 from ckan.lib.plugins import DefaultTranslation
 from ckan.plugins import toolkit
-from ckanext.stinfo import audit, facets, harvest_config, js_i18n, personal_data, quality, views
+from ckanext.stinfo import audit, facets, full_text, harvest_config, js_i18n, personal_data, quality, views
 from ckanext.stinfo.profiles import endpoints as dcat_endpoints
 
 HERE = Path(__file__).parent
@@ -78,7 +78,7 @@ class StinfoPlugin(p.SingletonPlugin, DefaultTranslation):
     def before_dataset_index(self, pkg_dict):
         if pkg_dict.get("dataset_type") == harvest_config.DATASET_TYPE:
             harvest_config.strip(pkg_dict)
-        pkg_dict = personal_data.strip(pkg_dict)
+        pkg_dict = full_text.strip(personal_data.strip(pkg_dict))
         record = quality.validated_record(pkg_dict)
         return quality.index_fields(facets.index_fields(pkg_dict, record), record)
 

@@ -37,7 +37,7 @@ from ckanext.stinfo.vocabularies import VocabularyError, vocabulary
 
 SCORE = "stinfo_quality"
 DIMENSION_FIELD = "stinfo_quality_{}"
-ISSUES = "vocab_stinfo_quality_issues"
+ISSUES = "stinfo_quality_issues"
 
 #: dimension -> (maximum points, title)
 DIMENSIONS = {

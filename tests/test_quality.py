@@ -107,7 +107,7 @@ def test_score_is_stored_indexed_and_sortable(catalogue):
     assert _search(q="*:*", fl=["name"], sort="stinfo_quality desc")["results"][-1]["name"] == poor["name"]
     low = _search(fq="stinfo_quality:[0 TO 49]", fl=["name"])["results"]
     assert poor["name"] in {row["name"] for row in low}
-    issues = _search(fq="vocab_stinfo_quality_issues:no_licence", fl=["name"])["results"]
+    issues = _search(fq="stinfo_quality_issues:no_licence", fl=["name"])["results"]
     assert poor["name"] in {row["name"] for row in issues}
 
     call_action("package_patch", context={"user": factories.Sysadmin()["name"]}, id=poor["id"], license_id="cc-by",
@@ -281,8 +281,8 @@ def test_link_check_job_stores_results_and_rescores(clean_db, clean_index, remot
         {"url": f"{remote}/missing.csv", "format": "CSV", "name": "missing"},
     ])
     modified = call_action("package_show", id=dataset["id"])["metadata_modified"]
-    before = _search(fq=f"id:{dataset['id']}", fl=["vocab_stinfo_quality_issues"])["results"][0]
-    assert "link_unchecked" in before["vocab_stinfo_quality_issues"]
+    before = _search(fq=f"id:{dataset['id']}", fl=["stinfo_quality_issues"])["results"][0]
+    assert "link_unchecked" in before["stinfo_quality_issues"]
 
     job_ids = linkcheck.enqueue([dataset["id"]], queue="stinfo_linkcheck_test")
     from ckan.lib import jobs
@@ -299,9 +299,9 @@ def test_link_check_job_stores_results_and_rescores(clean_db, clean_index, remot
     assert statuses == {"good": "ok", "missing": "broken"}
     assert all(r.get("stinfo_link_checked") for r in shown["resources"])
     assert shown["metadata_modified"] == modified, "a link check is not a new version of the record"
-    after = _search(fq=f"id:{dataset['id']}", fl=["vocab_stinfo_quality_issues"])["results"][0]
-    assert "link_broken" in after["vocab_stinfo_quality_issues"]
-    assert "link_unchecked" not in after["vocab_stinfo_quality_issues"]
+    after = _search(fq=f"id:{dataset['id']}", fl=["stinfo_quality_issues"])["results"][0]
+    assert "link_broken" in after["stinfo_quality_issues"]
+    assert "link_unchecked" not in after["stinfo_quality_issues"]
 
 
 @pytest.mark.ckan_config("ckanext.stinfo.linkcheck.delay", "0")

@@ -51,3 +51,24 @@ class TestVietnameseSearch:
         assert completed("nhân") == ["power"] and completed("hạt") == ["power"]
         assert completed("quặn") == ["other-accents"]
         assert completed("xyzw") == []
+
+
+def test_machine_values_and_quality_issue_codes_are_not_full_text(clean_db, clean_index):
+    """A content hash, a harvest time and the quality issue codes do not make a record match a
+    search for their fragments ("12", "2031", "licence"); each is still found by its field."""
+    org = factories.Organization()
+    digest = "a12b" * 16
+    record = factories.Dataset(name="bang-bam", title="Quan trắc môi trường", owner_org=org["id"], license_id="",
+                               content_hash=digest, harvested_at="2031-05-17T08:09:10")
+    shown = helpers.call_action("package_show", id=record["id"])
+    assert shown["content_hash"] == digest and shown["harvested_at"].startswith("2031-05-17")
+
+    for fragment in ("12", "a", "b", "2031", "17", "licence", "no", "recommended"):
+        assert _names(fragment) == [], fragment
+    assert _names("quan trắc") == ["bang-bam"]
+
+    def filtered(fq):
+        return [d["name"] for d in helpers.call_action("package_search", fq=fq)["results"]]
+
+    assert filtered(f"content_hash:{digest}") == ["bang-bam"]
+    assert filtered("stinfo_quality_issues:no_licence") == ["bang-bam"]

@@ -11,8 +11,11 @@ The ``text_ngram`` type of the autocomplete fields (``title_ngram``, ``name_ngra
 folded like the text types, so "nghien" completes "nghiên cứu") instead of every 2–10 character
 substring of the whole title (hundreds of terms per record), and its copies are not stored.
 
-One field is added: ``stinfo_quality*`` (an int, stored, sortable), the metadata quality score of
-a record and its points per dimension (``ckanext.stinfo.quality``).
+Two fields are added (``ckanext.stinfo.quality``): ``stinfo_quality*`` (an int, stored,
+sortable), the metadata quality score of a record and its points per dimension, and
+``stinfo_quality_issues``, the codes of its quality issues: strings for filters and facets, not
+copied into the full-text ``text`` field as CKAN's ``vocab_*`` fields are (a search for
+"licence" or "investigator" would otherwise find every record that lacks one).
 
 Usage: python make_schema.py <target schema.xml>
 """
@@ -74,6 +77,10 @@ def build(source: Path) -> ET.ElementTree:
     quality = ET.Element("dynamicField", {"name": "stinfo_quality*", "type": "int", "indexed": "true",
                                           "stored": "true", "docValues": "true", "multiValued": "false"})
     parent.insert(list(parent).index(catch_all), quality)
+    issues = ET.Element("field", {"name": "stinfo_quality_issues", "type": "string", "indexed": "true",
+                                  "stored": "true", "docValues": "true", "multiValued": "true"})
+    last_field = [el for el in parent if el.tag == "field"][-1]
+    parent.insert(list(parent).index(last_field) + 1, issues)
     ET.indent(tree, space="    ")
     return tree
 
