@@ -78,7 +78,7 @@ class StinfoPlugin(p.SingletonPlugin, DefaultTranslation):
     def before_dataset_index(self, pkg_dict):
         if pkg_dict.get("dataset_type") == harvest_config.DATASET_TYPE:
             harvest_config.strip(pkg_dict)
-        pkg_dict = full_text.strip(personal_data.strip(pkg_dict))
+        pkg_dict = full_text.prepare(personal_data.strip(pkg_dict))
         record = quality.validated_record(pkg_dict)
         return quality.index_fields(facets.index_fields(pkg_dict, record), record)
 

@@ -72,3 +72,27 @@ def test_machine_values_and_quality_issue_codes_are_not_full_text(clean_db, clea
 
     assert filtered(f"content_hash:{digest}") == ["bang-bam"]
     assert filtered("stinfo_quality_issues:no_licence") == ["bang-bam"]
+
+
+def test_values_of_a_field_of_several_values_are_searchable_text(clean_db, clean_index):
+    """A field of several values is stored as a JSON list with its accents escaped; its values are
+    indexed as the words they are, not as "u0103n" fragments."""
+    org = factories.Organization()
+    factories.Dataset(name="tuan-thu", title="Bộ dữ liệu quan trắc", owner_org=org["id"],
+                      conforms_to=["Thông tư 22/2025/TT-BKHCN", "Quy chuẩn đo lường"])
+
+    assert _names("thông tư") == ["tuan-thu"]
+    assert _names("quy chuan do luong") == ["tuan-thu"]
+    assert _names("u00f4ng") == [] and _names("u0111o") == []
+    phrase = helpers.call_action("package_search", fq='extras_conforms_to:"Thông tư 22/2025/TT-BKHCN"')
+    assert [d["name"] for d in phrase["results"]] == ["tuan-thu"]
+
+
+def test_index_text_of_extras_keeps_what_is_not_a_list_of_values():
+    from ckanext.stinfo import full_text
+
+    doc = full_text.prepare({"extras_codes": '["3923", null, "", 8711]', "extras_broken": "[không phải JSON",
+                             "extras_nested": '[{"a": 1}]', "extras_title": "[Bản thảo] Báo cáo",
+                             "extras_content_hash": "ab12", "content_hash": "ab12", "budget": "[1]"})
+    assert doc == {"extras_codes": "3923; 8711", "extras_broken": "[không phải JSON", "extras_nested": '[{"a": 1}]',
+                   "extras_title": "[Bản thảo] Báo cáo", "content_hash": "ab12", "budget": "[1]"}
