@@ -28,7 +28,6 @@ from ckanext.stinfo.classification import is_state_secret
 from ckanext.stinfo.harvesters import index_sender
 from ckanext.stinfo.harvesters.http import SourceError
 from ckanext.stinfo.identifiers import slugify_vi
-from ckanext.stinfo.search_index import package_documents
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +71,11 @@ class _Batch:
     """State of one :meth:`StinfoHarvester.import_batch` call."""
 
     previous: dict[str, HarvestObject | None]
+    #: Datasets written by CKAN's actions (updated ones; new ones of a rarer shape), indexed with
+    #: the batch.
     to_index: list[str] = field(default_factory=list)
+    #: Activities of ``package_update`` left to the batch to write (dataset id: activity type).
+    activities: dict[str, str] = field(default_factory=dict)
     bulk: Any = None  # bulk.BulkCreator of the new datasets
     organizations: dict[str, str | None] = field(default_factory=dict)
     #: The datasets of the previous objects, loaded together (and held for the session's lookups).
@@ -131,6 +134,30 @@ def _not_indexed_meanwhile() -> Iterator[None]:
         yield
     finally:
         logic.package_show_default_and_custom_schemas, logic.index_update_package_dicts = saved
+
+
+@contextlib.contextmanager
+def _activity_deferred(into: dict[str, str]) -> Iterator[None]:
+    """ckanext-activity's activity of an action is not written at once but recorded in ``into``
+    (dataset id: activity type): to write it, ckanext-activity shows the dataset again, from the
+    database (the index's copy is out of date), which the batch does anyway for the index
+    (``bulk.show_and_index``). A deleted dataset's activity is written as it would be."""
+    from ckanext.activity import subscriptions
+
+    create = subscriptions._create_package_activity
+
+    def deferred(activity_type: str, pkg_id_or_name: str, context: Any) -> None:
+        pkg = model.Package.get(pkg_id_or_name)
+        if pkg is None or pkg.state == "deleted":
+            return create(activity_type, pkg_id_or_name, context)
+        into[pkg.id] = f"{activity_type} package"
+        return None
+
+    subscriptions._create_package_activity = deferred
+    try:
+        yield
+    finally:
+        subscriptions._create_package_activity = create
 
 
 def _error_summary(error: toolkit.ValidationError) -> str:
@@ -369,12 +396,18 @@ class StinfoHarvester(HarvesterBase):
                     "return_id_only": True}
         return {"user": self._get_user_name(), "ignore_auth": True}
 
-    def _indexed_later(self) -> contextlib.AbstractContextManager:
-        """In a batch, what CKAN would index meanwhile is neither built nor sent: the batch
-        indexes the dataset after it, once its harvest object is current, with its other datasets
-        (one Solr request, one commit). CKAN's ``defer_commit`` would leave ``package_update``'s
-        savepoint open and record no activity."""
-        return _not_indexed_meanwhile() if self._batch is not None else contextlib.nullcontext()
+    @contextlib.contextmanager
+    def _shown_later(self) -> Iterator[None]:
+        """In a batch, what CKAN would index meanwhile is neither built nor sent, and the activity
+        is written later: the batch shows the dataset once its harvest object is current, for its
+        activity and its index document, and indexes it with its other datasets (one Solr request,
+        one commit). CKAN's ``defer_commit`` would leave ``package_update``'s savepoint open and
+        record no activity."""
+        if self._batch is None:
+            yield
+            return
+        with _not_indexed_meanwhile(), _activity_deferred(self._batch.activities):
+            yield
 
     def _withdraw(self, harvest_object: HarvestObject, previous: HarvestObject | None) -> bool:
         package_id = harvest_object.package_id or (previous.package_id if previous else None)
@@ -431,7 +464,7 @@ class StinfoHarvester(HarvesterBase):
                     self._make_current(harvest_object, previous, existing.id)
                     return "unchanged"
                 package.update(id=existing.id, name=existing.name, state="active")
-                with self._indexed_later():
+                with self._shown_later():
                     toolkit.get_action("package_update")(dict(self._context(), return_id_only=True), package)
                 package_id = existing.id
             else:
@@ -485,6 +518,9 @@ class StinfoHarvester(HarvesterBase):
         - new datasets (no current object for their guid) are validated one by one as
           ``package_create`` validates them and written together (``bulk.BulkCreator``): one
           flush, one dictisation per dataset for its activity and its index document;
+        - changed datasets go through ``package_update``, without its index dicts; their
+          ``changed package`` activities and index documents are made at the batch's end from one
+          dictisation of them all (``bulk.show_and_index``);
         - one query for the current objects of the batch, one for their datasets (an unchanged
           record is then skipped without a query of its own) and one for the report statuses;
         - navl validates each dict with its schema work done once (``navl_once``, same results).
@@ -523,11 +559,11 @@ class StinfoHarvester(HarvesterBase):
                 for name, value in values.items():
                     setattr(obj, name, value)
             session.flush()
+            documents = self._batch.bulk.documents + self._shown_and_indexed()
             self._report_statuses(objects)
             session.commit()
             transaction.commit()
             statuses = {obj.id: obj.report_status for obj in objects}
-            to_index, documents = self._batch.to_index, self._batch.bulk.documents
         finally:
             self._batch = None
             session.close()
@@ -536,14 +572,27 @@ class StinfoHarvester(HarvesterBase):
             connection.close()
             model.Session.registry.set(caller)
         caller.expire_all()
-        if to_index or documents:
-            docs = documents + package_documents(to_index, self._get_user_name()) if to_index else documents
+        if documents:
             if index_later:
-                index_sender.send(docs)
+                index_sender.send(documents)
             else:
                 index_sender.wait()
-                index_sender.send_documents(docs)
+                index_sender.send_documents(documents)
         return statuses
+
+    def _shown_and_indexed(self) -> list[dict[str, Any]]:
+        """The index documents of the datasets CKAN's actions wrote in the batch, and the
+        activities left to it, from one dictisation."""
+        from ckanext.stinfo.harvesters.bulk import activities_enabled, show_and_index
+
+        batch = self._batch
+        if not batch.to_index:
+            return []
+        found = {pkg.id: pkg for pkg in model.Session.query(model.Package)
+                 .filter(model.Package.id.in_(batch.to_index))}
+        packages = [found[pid] for pid in dict.fromkeys(batch.to_index) if pid in found]
+        activities = batch.activities if activities_enabled() else {}
+        return show_and_index(packages, batch.bulk.user, batch.bulk.user_name, activities)
 
     def _fetch_and_import(self, obj: HarvestObject) -> None:
         now = datetime.datetime.utcnow

@@ -118,7 +118,9 @@ class BulkCreator:
             for item in pending:
                 self.harvester._set_current(item.harvest_object, item.previous, item.package.id)
             model.Session.flush()
-            documents = self._show_and_index(pending)
+            packages = [item.package for item in pending]
+            documents = show_and_index(packages, self.user, self.user_name, dict.fromkeys(
+                [pkg.id for pkg in packages] if activities_enabled() else [], "new package"))
             model.Session.commit()
         except sa.exc.SQLAlchemyError as err:
             log.exception("Writing %d new datasets failed", len(pending))
@@ -238,39 +240,38 @@ class BulkCreator:
                     logic.fresh_context(item.context, ignore_auth=True), {"package": data})
             audit.record_change(item.context, pkg.id, [name for name in restricted if pkg.extras.get(name)])
 
-    # ---------------------------------------------------------------- activity and index
-    def _show_and_index(self, pending: list[_Pending]) -> list[dict[str, Any]]:
-        """The ``new package`` activity and the index document of each dataset, from one dictisation."""
-        from ckan.lib import search
-        from ckanext.stinfo.harvesters.base import _collected_solr_documents
-        from ckanext.stinfo.search_index import batch_lookups
+def show_and_index(packages: list[model.Package], user: model.User | None, user_name: str,
+                   activities: dict[str, str]) -> list[dict[str, Any]]:
+    """The index document of each dataset and, for those of ``activities`` (dataset id: activity
+    type, e.g. ``changed package``), the activity ckanext-activity writes, from one dictisation."""
+    from ckan.lib import search
+    from ckanext.stinfo.harvesters.base import _collected_solr_documents
+    from ckanext.stinfo.search_index import batch_lookups
 
-        session = model.Session
-        dictized = dictize_packages([item.package for item in pending])
-        activities = _activities_enabled()
-        labels = lib_plugins.get_permission_labels()
-        shown_for_index = ShownForIndex()
-        index = search.index_for("Package")
-        documents: list[dict[str, Any]] = []
-        with _collected_solr_documents(documents), batch_lookups(dictized) as harvest:
-            for item in pending:
-                pkg = item.package
-                # package_show as ckanext-activity calls it (anonymous) and as the index calls it
-                # (the harvest user): the same show schema, then each caller's after_dataset_show.
-                activity_context = show_context(pkg, for_view=False, ignore_auth=True, user="")
-                index_context = show_context(pkg, user=self.user_name, ignore_auth=True, use_cache=False,
-                                             validate=False, auth_user_obj=self.user)
-                with_default, with_custom = shown_for_index(pkg, dictized[pkg.id], index_context, activity_context)
-                for_index = _copied(with_custom)
+    session = model.Session
+    dictized = dictize_packages(packages)
+    labels = lib_plugins.get_permission_labels()
+    shown_for_index = ShownForIndex()
+    index = search.index_for("Package")
+    documents: list[dict[str, Any]] = []
+    with _collected_solr_documents(documents), batch_lookups(dictized) as harvest:
+        for pkg in packages:
+            # package_show as ckanext-activity calls it (anonymous) and as the index calls it
+            # (the harvest user): the same show schema, then each caller's after_dataset_show.
+            activity_context = show_context(pkg, for_view=False, ignore_auth=True, user="")
+            index_context = show_context(pkg, user=user_name, ignore_auth=True, use_cache=False,
+                                         validate=False, auth_user_obj=user)
+            with_default, with_custom = shown_for_index(pkg, dictized[pkg.id], index_context, activity_context)
+            for_index = _copied(with_custom)
+            if pkg.id in activities:
                 logic.apply_after_dataset_show_plugins(activity_context, with_custom)
-                if activities:
-                    session.add(_activity(self.user, pkg, with_custom, labels.get_dataset_labels(pkg)))
-                logic.apply_after_dataset_show_plugins(index_context, for_index)
-                if with_default is with_custom:  # held by the activity
-                    with_default = _copied(with_default)
-                harvest.add(pkg.id, with_default, for_index)
-                index.update_dict(dict(with_default, with_custom_schema=for_index), True)
-        return documents
+                session.add(_activity(user, pkg, with_custom, labels.get_dataset_labels(pkg), activities[pkg.id]))
+            logic.apply_after_dataset_show_plugins(index_context, for_index)
+            if with_default is with_custom:  # held by the activity
+                with_default = _copied(with_default)
+            harvest.add(pkg.id, with_default, for_index)
+            index.update_dict(dict(with_default, with_custom_schema=for_index), True)
+    return documents
 
 
 class ShownForIndex:
@@ -322,15 +323,17 @@ def show_context(pkg: model.Package, **values: Any) -> dict[str, Any]:
     return {"model": model, "session": model.Session, "package": pkg, **values}
 
 
-def _activities_enabled() -> bool:
+def activities_enabled() -> bool:
     return plugins.plugin_loaded("activity") and toolkit.asbool(toolkit.config.get("ckan.activity_streams_enabled"))
 
 
-def _activity(user: model.User | None, pkg: model.Package, shown: dict[str, Any], labels: list[str]):
-    """The ``new package`` activity row ckanext-activity writes for ``package_create``."""
+def _activity(user: model.User | None, pkg: model.Package, shown: dict[str, Any], labels: list[str],
+              activity_type: str):
+    """The activity row ckanext-activity writes for ``package_create`` (``new package``) or
+    ``package_update`` (``changed package``)."""
     from ckanext.activity.model import Activity
 
-    return Activity(user.id if user else None, pkg.id, "new package",
+    return Activity(user.id if user else None, pkg.id, activity_type,
                     {"package": shown, "actor": user.name if user else None}, labels)
 
 
