@@ -225,3 +225,38 @@ def test_only_validators_are_exported():
 def test_vocabulary_choices_outside_a_request():
     choices = helpers.stinfo_vocabulary_choices({"vocabulary": "task_levels"})
     assert choices[0] == {"value": "national", "label": "Cấp quốc gia"}
+
+
+@pytest.mark.usefixtures("clean_db")
+def test_owner_org_known_to_a_batch_is_what_ckan_gives_without_its_queries(monkeypatch):
+    """A harvest batch's dataset, new or updated in the organisation it already has, gets CKAN's
+    own answer without a user or organisation query; a move to another organisation is left to
+    CKAN's validator."""
+    from ckan import model
+    from ckan.tests import factories
+
+    org, other = factories.Organization(), factories.Organization()
+    pkg = model.Package.get(factories.Dataset(owner_org=org["id"])["id"])
+    user = factories.Sysadmin()["name"]
+    ckan_validator = toolkit.get_validator("owner_org_validator")
+
+    def owner(validator, value, package, known):
+        data, errors = {("owner_org",): value}, {("owner_org",): []}
+        context = {"user": user, "ignore_auth": True, "package": package, "model": model}
+        if known is not None:
+            context["stinfo_organization_ids"] = known
+        validator(("owner_org",), data, errors, context)
+        return data[("owner_org",)], errors[("owner_org",)]
+
+    lookups = []
+    get_user, get_group = model.User.get, model.Group.get
+    monkeypatch.setattr(model.User, "get", lambda ref: lookups.append(ref) or get_user(ref))
+    monkeypatch.setattr(model.Group, "get", lambda ref: lookups.append(ref) or get_group(ref))
+    known = {org["id"], other["id"]}
+    for package in (None, pkg):
+        assert owner(v.stinfo_owner_org, org["id"], package, known) == (org["id"], [])
+        assert lookups == []
+        assert owner(ckan_validator, org["id"], package, None) == (org["id"], [])
+        lookups.clear()
+    assert owner(v.stinfo_owner_org, other["id"], pkg, known) == owner(ckan_validator, other["id"], pkg, None)
+    assert lookups, "a move to another organisation goes through CKAN's checks"

@@ -310,12 +310,15 @@ def stinfo_personal_id_protect(key: tuple, data: dict, errors: dict, context: di
 
 def stinfo_owner_org(key: tuple, data: dict, errors: dict, context: dict) -> Any:
     """CKAN's ``owner_org_validator``, less its user and organisation queries where their answer
-    is known: a new dataset created without permission checks (a harvest batch) for an
+    is known: a dataset created or updated without permission checks (a harvest batch) for an
     organisation the caller has found in the same transaction (its id in the context's
-    ``stinfo_organization_ids``), which that validator would accept as it is."""
+    ``stinfo_organization_ids``), new or the one it already has, which that validator would
+    accept as it is."""
     known = context.get("stinfo_organization_ids")
-    if known and data.get(key) in known and context.get("ignore_auth") and context.get("package") is None:
-        return data[key]
+    if known and data.get(key) in known and context.get("ignore_auth"):
+        package = context.get("package")
+        if package is None or package.owner_org == data[key]:
+            return data[key]
     return toolkit.get_validator("owner_org_validator")(key, data, errors, context)
 
 

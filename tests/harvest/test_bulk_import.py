@@ -264,6 +264,10 @@ def test_changed_records_are_updated_with_their_activity_and_indexed_with_the_ba
         ("add", sorted(d["name"] for d in docs), bool(kwargs.get("commit")))) or add(self, docs, **kwargs))
     monkeypatch.setattr(pysolr.Solr, "commit", lambda self, *args, **kwargs: sent.append(("commit",)) or commit(
         self, *args, **kwargs))
+    searched = []
+    search = pysolr.Solr.search
+    monkeypatch.setattr(pysolr.Solr, "search", lambda self, q, **kwargs: searched.append((q, kwargs)) or search(
+        self, q, **kwargs))
     shown_for_index = []
     show_both = logic.package_show_default_and_custom_schemas
     monkeypatch.setattr(logic, "package_show_default_and_custom_schemas", lambda context, package_id: (
@@ -274,6 +278,9 @@ def test_changed_records_are_updated_with_their_activity_and_indexed_with_the_ba
     assert [statuses[obj.id] for obj in objects] == ["updated", "updated", "not modified"]
     assert sent == [("add", sorted(record["name"] for _guid, record in changed), False), ("commit",)]
     assert shown_for_index == [], "package_update's own index dicts are not built: the batch builds them"
+    assert len(searched) == 1, "package_update's look-ups of the indexed datasets: one request for the batch"
+    assert searched[0][1]["fq"][1] == "{!terms f=id}" + ",".join(sorted(
+        model.Package.get(record["name"]).id for _guid, record in records))
     for _guid, record in changed:
         found = call_action("package_search", q=f'name:"{record["name"]}"')["results"]
         assert [d["title"] for d in found] == [record["title"]]
@@ -340,3 +347,30 @@ def test_a_changed_record_has_the_activity_and_index_document_of_the_per_record_
         assert batched[name][0][0]["data"]["package"]["title"].endswith("(bản sửa đổi)")
         assert batched[name] == (_without_index_extras(activities), document, shown)
         assert NUMBER not in json.dumps(batched[name], ensure_ascii=False, default=str)
+
+
+def test_a_failed_look_up_of_the_batch_s_indexed_datasets_falls_back_to_one_at_a_time(source, monkeypatch, caplog):
+    import pysolr
+
+    source_obj, job, owner = source
+    harvester = harvest_import.bench_harvester()
+    records = [(f"F{n}", {**generate.record(1, n), "owner_org": owner}) for n in range(2)]
+    harvester.import_batch(_objects(job, records))
+    search = pysolr.Solr.search
+
+    def failing(self, q, **kwargs):
+        if any("{!terms" in fq for fq in kwargs.get("fq") or []):
+            raise pysolr.SolrError("Solr is restarting")
+        return search(self, q, **kwargs)
+
+    monkeypatch.setattr(pysolr.Solr, "search", failing)
+    from ckanext.stinfo.harvesters import base
+
+    monkeypatch.setattr(base.log, "handlers", [caplog.handler])
+    monkeypatch.setattr(base.log, "disabled", False)
+    changed = harvest_import.revised(records)
+    objects = _objects(harvest_import.make_job(source_obj), changed)
+    assert [harvester.import_batch(objects)[obj.id] for obj in objects] == ["updated", "updated"]
+    assert "one at a time" in caplog.text
+    for _guid, record in changed:
+        assert call_action("package_show", id=record["name"])["title"] == record["title"]
