@@ -635,11 +635,11 @@ class StinfoHarvester(HarvesterBase):
         from ckanext.stinfo.harvesters.bulk import activities_enabled, show_and_index
 
         batch = self._batch
-        if not batch.to_index:
+        ids = list(dict.fromkeys(batch.to_index + list(batch.activities)))  # an activity's dataset is shown too
+        if not ids:
             return []
-        found = {pkg.id: pkg for pkg in model.Session.query(model.Package)
-                 .filter(model.Package.id.in_(batch.to_index))}
-        packages = [found[pid] for pid in dict.fromkeys(batch.to_index) if pid in found]
+        found = {pkg.id: pkg for pkg in model.Session.query(model.Package).filter(model.Package.id.in_(ids))}
+        packages = [found[pid] for pid in ids if pid in found]
         activities = batch.activities if activities_enabled() else {}
         return show_and_index(packages, batch.bulk.user, batch.bulk.user_name, activities)
 

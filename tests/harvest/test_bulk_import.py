@@ -374,3 +374,29 @@ def test_a_failed_look_up_of_the_batch_s_indexed_datasets_falls_back_to_one_at_a
     assert "one at a time" in caplog.text
     for _guid, record in changed:
         assert call_action("package_show", id=record["name"])["title"] == record["title"]
+
+
+def test_a_record_failing_after_its_update_keeps_the_activity_of_the_update(source, monkeypatch):
+    """package_update's changes stand once it returned (its savepoint is released): should the
+    record fail after it, the activity left to the batch is still written, and the dataset indexed."""
+    source_obj, job, owner = source
+    harvester = harvest_import.bench_harvester()
+    records = [(f"A{n}", {**generate.record(1, n), "owner_org": owner}) for n in range(2)]
+    harvester.import_batch(_objects(job, records))
+    changed = harvest_import.revised(records)
+    make_current = harvester._make_current
+
+    def failing(harvest_object, previous, package_id, current=True):
+        if harvest_object.guid == "A0":
+            raise RuntimeError("bookkeeping failed")
+        return make_current(harvest_object, previous, package_id, current)
+
+    monkeypatch.setattr(harvester, "_make_current", failing)
+    objects = _objects(harvest_import.make_job(source_obj), changed)
+    assert [harvester.import_batch(objects)[obj.id] for obj in objects] == ["errored", "updated"]
+    for _guid, record in changed:
+        listed = call_action("package_activity_list", context=common.context(), id=record["name"],
+                             include_hidden_activity=True)
+        assert [a["activity_type"] for a in listed] == ["changed package", "new package"]
+        found = call_action("package_search", q=f'name:"{record["name"]}"')["results"]
+        assert [d["title"] for d in found] == [record["title"]]
