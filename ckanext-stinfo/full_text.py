@@ -41,7 +41,7 @@ def _as_text(value: Any) -> Any:
         return value
     try:
         items = json.loads(value)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the decoder goes
         return value
     if not isinstance(items, list) or any(isinstance(item, (dict, list)) for item in items):
         return value

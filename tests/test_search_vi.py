@@ -93,6 +93,8 @@ def test_index_text_of_extras_keeps_what_is_not_a_list_of_values():
 
     doc = full_text.prepare({"extras_codes": '["3923", null, "", 8711]', "extras_broken": "[không phải JSON",
                              "extras_nested": '[{"a": 1}]', "extras_title": "[Bản thảo] Báo cáo",
+                             "extras_deep": "[" * 100_000 + "]" * 100_000,
                              "extras_content_hash": "ab12", "content_hash": "ab12", "budget": "[1]"})
     assert doc == {"extras_codes": "3923; 8711", "extras_broken": "[không phải JSON", "extras_nested": '[{"a": 1}]',
-                   "extras_title": "[Bản thảo] Báo cáo", "content_hash": "ab12", "budget": "[1]"}
+                   "extras_title": "[Bản thảo] Báo cáo", "extras_deep": "[" * 100_000 + "]" * 100_000,
+                   "content_hash": "ab12", "budget": "[1]"}
