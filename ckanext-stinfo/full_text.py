@@ -19,20 +19,15 @@ import functools
 import json
 from typing import Any
 
+from ckanext.stinfo import schema_fields
+
 SEPARATOR = "; "
 
 
 @functools.lru_cache(maxsize=1)
 def machine_fields() -> frozenset[str]:
     """Names of the dataset fields marked ``full_text: false`` in any schema."""
-    from ckanext.scheming.helpers import scheming_dataset_schemas
-
-    return frozenset(
-        field["field_name"]
-        for schema in (scheming_dataset_schemas() or {}).values()
-        for field in schema.get("dataset_fields", [])
-        if field.get("full_text") is False
-    )
+    return schema_fields.names_where(lambda field: field.get("full_text") is False)
 
 
 def _as_text(value: Any) -> Any:

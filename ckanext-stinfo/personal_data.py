@@ -17,6 +17,7 @@ from typing import Any
 
 from ckan import authz
 from ckan.plugins import toolkit
+from ckanext.stinfo import schema_fields
 
 PREFIX = "hmac-sha256:"
 FINGERPRINT = re.compile(r"^hmac-sha256:[0-9a-f]{64}$")
@@ -31,14 +32,7 @@ def fingerprint(number: str) -> str:
 @functools.lru_cache(maxsize=1)
 def restricted_fields() -> frozenset[str]:
     """Names of the dataset fields marked ``restricted: true`` in any schema."""
-    from ckanext.scheming.helpers import scheming_dataset_schemas
-
-    return frozenset(
-        field["field_name"]
-        for schema in (scheming_dataset_schemas() or {}).values()
-        for field in schema.get("dataset_fields", [])
-        if field.get("restricted")
-    )
+    return schema_fields.names_where(lambda field: bool(field.get("restricted")))
 
 
 def may_see(user: str | None, user_obj: Any = None) -> bool:
