@@ -41,6 +41,16 @@ class TestVietnameseSearch:
         assert _names("station") == []
         assert _names("stations") == ["stations"]
 
+    def test_codes_are_found_by_their_parts_joined_or_in_phrases(self):
+        """Word delimiting: a code's parts, the parts joined and phrases across them match at
+        the right positions."""
+        factories.Dataset(name="codes", title="Quy chuẩn QCVN 01:2021/BKHCN về thiết bị Wi-Fi",
+                          notes="Theo Thông tư 22/2025/TT-BKHCN", owner_org=factories.Organization()["id"])
+        for q in ('"TT-BKHCN"', "ttbkhcn", '"2025/TT-BKHCN"', '"01:2021/BKHCN về thiết bị"', '"thiết bị wifi"',
+                  '"thiet bi Wi-Fi"', '"QCVN 01:2021"', "qcvn 2021"):
+            assert _names(q) == ["codes"], q
+        assert _names('"BKHCN thiết bị"') == [] and _names('"wifi thiết bị"') == []
+
     def test_autocomplete_completes_word_beginnings_with_or_without_accents(self):
         def completed(q):
             return [d["name"] for d in helpers.call_action("package_autocomplete", q=q)]
