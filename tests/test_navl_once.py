@@ -128,3 +128,27 @@ def test_records_of_every_type_validate_the_same(action):
         seen.add(pkg["type"])
     assert seen == set(generate.MIX)
     assert any(_validated(pkg, "package_create")[1] for pkg in broken)
+
+
+@pytest.mark.parametrize(("extras", "duplicate"), [
+    ([{"key": "a", "value": "1"}, {"key": "b", "value": "2"}, {"key": "b", "value": "3"}, {"key": "a", "value": "4"}],
+     "b"),
+    ([{"key": "a", "value": "1"}, {"key": "a", "value": "2", "deleted": True}], None),
+    ([{"key": "a", "value": "1"}, {"value": "no key"}], None),
+    ([], None),
+])
+def test_duplicate_extras_are_refused_the_same(extras, duplicate):
+    """``duplicate_extras_key`` reads only the extras: the same error, the same first duplicate."""
+    from ckan.logic.schema import default_create_package_schema
+
+    pkg = {"name": "ten-hop-le", "title": "Tiêu đề", "extras": extras, "resources": [{"url": "http://a.vn/x"}],
+           "tags": [{"name": "khcn"}]}
+
+    def validated():
+        context = {"model": model, "session": model.Session}
+        return navl.validate(copy.deepcopy(pkg), default_create_package_schema(), context)
+
+    stock = validated()
+    with navl_once.single_pass():
+        assert validated() == stock
+    assert stock[1].get("extras_validation") == ([f'Duplicate key "{duplicate}"'] if duplicate else None)
