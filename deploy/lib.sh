@@ -236,10 +236,16 @@ start_solr() {
     fi
   fi
   if [ -f "$dir/running-schema.xml" ] && ! cmp -s "$dir/home/ckan/conf/schema.xml" "$dir/running-schema.xml"; then
-    # A field may have changed type: Lucene cannot mix both in one index. The index is derived
-    # data, so it is emptied here and every site is re-indexed from its database.
-    note "Emptying the search index for the new schema (each site is re-indexed from PostgreSQL)"
-    rm -rf "$dir/data/ckan" "$dir"/indexed-schema-*.xml
+    if "$PY" "$ROOT/deploy/solr/keeps_index.py" "$dir/running-schema.xml" "$dir/home/ckan/conf/schema.xml"; then
+      # Only the text analysis or the copy rules changed: the index stays searchable while
+      # each site is re-indexed from the documents it stores.
+      note "Search index kept for the new schema (each site is re-indexed from its stored documents)"
+    else
+      # A field may have changed type: Lucene cannot mix both in one index. The index is derived
+      # data, so it is emptied here and every site is re-indexed from its database.
+      note "Emptying the search index for the new schema (each site is re-indexed from PostgreSQL)"
+      rm -rf "$dir/data/ckan" "$dir"/indexed-schema-*.xml
+    fi
   fi
   port_free_or_ours "$SOLR_PORT" "$pidfile" Solr STINFO_SOLR_PORT
   step "Starting Solr 9 on 127.0.0.1:$SOLR_PORT"
@@ -257,14 +263,21 @@ start_solr() {
 }
 
 # reindex_if_schema_changed <site id>: rebuild that site's index when the schema it was built
-# with differs from the running one.
+# with differs from the running one: from the documents it stores when the index was kept
+# (datasets changed since, or missing, from the database), else from the database.
 reindex_if_schema_changed() {
   [ -n "${CKAN_SOLR_URL:-}" ] && return 0
   local stamp=$VAR/solr/indexed-schema-$1.xml
   cmp -s "$VAR/solr/running-schema.xml" "$stamp" && return 0
-  step "Rebuilding the search index of $1 for the current Solr schema"
-  { ckan_cli search-index clear && ckan_cli stinfo search-index-rebuild; } >"$VAR/log/search-index.log" 2>&1 \
-    || die "Rebuilding the search index failed." "See $VAR/log/search-index.log."
+  if [ -f "$stamp" ]; then
+    step "Re-indexing $1 for the current Solr schema, from its stored documents"
+    ckan_cli stinfo search-index-rebuild --from-index >"$VAR/log/search-index.log" 2>&1 \
+      || die "Re-indexing the search index failed." "See $VAR/log/search-index.log."
+  else
+    step "Rebuilding the search index of $1 for the current Solr schema"
+    { ckan_cli search-index clear && ckan_cli stinfo search-index-rebuild; } >"$VAR/log/search-index.log" 2>&1 \
+      || die "Rebuilding the search index failed." "See $VAR/log/search-index.log."
+  fi
   cp "$VAR/solr/running-schema.xml" "$stamp"
 }
 
