@@ -14,7 +14,7 @@ substring of the whole title (hundreds of terms per record), and its copies are 
 CKAN follows the word delimiter of its index analyzers with a ``FlattenGraphFilter``. The
 delimiter here emits every word and number part, so the tokens it joins ("TT-BKHCN" also as
 "ttbkhcn") only bridge positions of those parts, and the index gets the same terms at the same
-positions without flattening (compared on every text value of 20,000 benchmark records and on
+positions without flattening (compared on every text value of 2,000 benchmark records and on
 edge cases), for about a fifth less of Solr's work per indexed document (bench/RESULTS.md).
 
 Two fields are added (``ckanext.stinfo.quality``): ``stinfo_quality*`` (an int, stored,
