@@ -115,6 +115,11 @@ def test_search_page_shows_translated_facets_and_sorting(app, catalogue):
         assert text in page, text
 
 
+def test_a_phrase_query_is_shown_in_one_pair_of_quotes(app, catalogue):
+    page = app.get("/dataset/", query_string={"q": '"nghiên cứu"'}).body
+    assert "cho &#34;nghiên cứu&#34;</span>" in page
+
+
 def test_facet_filter_keeps_the_label(app, catalogue):
     page = app.get("/dataset/", query_string={"vocab_stinfo_field": "2.10"}).body
     assert "Tìm thấy 7 bản ghi" in page
