@@ -195,26 +195,11 @@ def package_documents(package_ids: list[str], user_name: str) -> list[dict[str, 
     """CKAN's index documents of these datasets, as ``index_update_package`` builds them (the
     ``package_show`` of ``package_show_default_and_custom_schemas``, the plugins' hooks), with one
     query per related table for all of them instead of a ``package_show`` each."""
-    from ckan import logic, model
-    from ckan.lib import search
+    from ckan import model
     from ckanext.stinfo.harvesters import bulk
-    from ckanext.stinfo.harvesters.base import _collected_solr_documents
 
     packages = model.Session.query(model.Package).filter(model.Package.id.in_(package_ids)).all()
-    dictized = bulk.dictize_packages(packages)
-    user = model.User.get(user_name)
-    shown_for_index = bulk.ShownForIndex()
-    index = search.index_for("Package")
-    docs: list[dict[str, Any]] = []
-    with _collected_solr_documents(docs), batch_lookups(package_ids) as harvest:
-        for pkg in packages:
-            context = bulk.show_context(pkg, user=user_name, ignore_auth=True, use_cache=False, validate=False,
-                                        auth_user_obj=user)
-            with_default, with_custom = shown_for_index(pkg, dictized[pkg.id], context)
-            logic.apply_after_dataset_show_plugins(context, with_custom)
-            harvest.add(pkg.id, with_default, with_custom)
-            index.update_dict(dict(with_default, with_custom_schema=with_custom), True)
-    return docs
+    return bulk.show_and_index(packages, model.User.get(user_name), user_name, {})
 
 
 def _site_user() -> str:

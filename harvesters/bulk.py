@@ -240,10 +240,12 @@ class BulkCreator:
                     logic.fresh_context(item.context, ignore_auth=True), {"package": data})
             audit.record_change(item.context, pkg.id, [name for name in restricted if pkg.extras.get(name)])
 
+
 def show_and_index(packages: list[model.Package], user: model.User | None, user_name: str,
                    activities: dict[str, str]) -> list[dict[str, Any]]:
-    """The index document of each dataset and, for those of ``activities`` (dataset id: activity
-    type, e.g. ``changed package``), the activity ckanext-activity writes, from one dictisation."""
+    """The index document of each dataset, as ``index_update_package`` builds it, and, for those
+    of ``activities`` (dataset id: activity type, e.g. ``changed package``), the activity
+    ckanext-activity writes, from one dictisation."""
     from ckan.lib import search
     from ckanext.stinfo.harvesters.base import _collected_solr_documents
     from ckanext.stinfo.search_index import batch_lookups
@@ -256,19 +258,21 @@ def show_and_index(packages: list[model.Package], user: model.User | None, user_
     documents: list[dict[str, Any]] = []
     with _collected_solr_documents(documents), batch_lookups(dictized) as harvest:
         for pkg in packages:
-            # package_show as ckanext-activity calls it (anonymous) and as the index calls it
-            # (the harvest user): the same show schema, then each caller's after_dataset_show.
-            activity_context = show_context(pkg, for_view=False, ignore_auth=True, user="")
             index_context = show_context(pkg, user=user_name, ignore_auth=True, use_cache=False,
                                          validate=False, auth_user_obj=user)
-            with_default, with_custom = shown_for_index(pkg, dictized[pkg.id], index_context, activity_context)
-            for_index = _copied(with_custom)
-            if pkg.id in activities:
+            if pkg.id not in activities:
+                with_default, for_index = shown_for_index(pkg, dictized[pkg.id], index_context)
+            else:
+                # package_show as ckanext-activity calls it (anonymous) and as the index calls it
+                # (the harvest user): the same show schema, then each caller's after_dataset_show.
+                activity_context = show_context(pkg, for_view=False, ignore_auth=True, user="")
+                with_default, with_custom = shown_for_index(pkg, dictized[pkg.id], index_context, activity_context)
+                for_index = _copied(with_custom)
                 logic.apply_after_dataset_show_plugins(activity_context, with_custom)
                 session.add(_activity(user, pkg, with_custom, labels.get_dataset_labels(pkg), activities[pkg.id]))
+                if with_default is with_custom:  # held by the activity
+                    with_default = _copied(with_default)
             logic.apply_after_dataset_show_plugins(index_context, for_index)
-            if with_default is with_custom:  # held by the activity
-                with_default = _copied(with_default)
             harvest.add(pkg.id, with_default, for_index)
             index.update_dict(dict(with_default, with_custom_schema=for_index), True)
     return documents
