@@ -4,10 +4,11 @@ For every dict it validates, ``ckan.lib.navl.dictization_functions._validate`` f
 schema three times, matches the data's keys against it three times, builds the full schema twice
 and sorts it four times, by a key function that rebuilds each key through a list (as
 ``unflatten`` sorts, twice per validation). :func:`single_pass` puts in their place the same steps
-done once each, sorting keys of one length as they are: the same converted data, the same errors,
-the validators run in the same order, the same dicts in the same key order (CKAN's navl tests pass
-with it, ``tests/test_navl_once.py``). CKAN's ``duplicate_extras_key``, which unflattens the whole
-dict to read its extras, is given only the extras.
+done once each, sorting keys of one length as they are, and asks the schema itself where navl
+asks sets of its flattened keys: the same converted data, the same errors, the validators run in
+the same order, the same dicts in the same key order (CKAN's navl tests pass with it,
+``tests/test_navl_once.py``). CKAN's ``duplicate_extras_key``, which unflattens the whole dict to
+read its extras, reads them flattened.
 """
 from __future__ import annotations
 
@@ -62,12 +63,36 @@ def _unflatten(data: dict[Key, Any]) -> dict[str, Any]:
     return unflattened
 
 
-def _key_combinations(data: dict[Key, Any], flattened_schema: dict[Key, Any]) -> set[Key]:
-    """``get_all_key_combinations``."""
-    schema_prefixes = {key[:-1] for key in flattened_schema}
+def _has_leaves(schema: dict[str, Any], path: Key) -> bool:
+    """Whether ``path`` is the parent of a key of ``flatten_schema(schema)``: its names lead
+    through sub-schemas to one that has validators of its own."""
+    for name in path:
+        if not isinstance(schema, dict) or name not in schema:
+            return False
+        schema = schema[name]
+    return isinstance(schema, dict) and any(not isinstance(value, dict) for value in schema.values())
+
+
+def _is_prefix(schema: Any, path: Key) -> bool:
+    """Whether ``path`` begins a key of ``flatten_schema(schema)``."""
+    for name in path:
+        if not isinstance(schema, dict) or name not in schema:
+            return False
+        schema = schema[name]
+    return not isinstance(schema, dict) or any(_is_prefix(value, ()) for value in schema.values())
+
+
+def _key_combinations(data: dict[Key, Any], schema: dict[str, Any]) -> set[Key]:
+    """``get_all_key_combinations``. A key's own combination depends only on those of shorter
+    keys, so the keys are taken by length alone; the schema is asked about each list's path once."""
+    has_leaves: dict[Key, bool] = {}
     combinations: set[Key] = {()}
-    for key in _in_order(data):
-        if key[:-1:2] in schema_prefixes and tuple(key[:-3]) in combinations:
+    for key in sorted(data, key=len):
+        path = key[:-1:2]
+        found = has_leaves.get(path)
+        if found is None:
+            found = has_leaves[path] = _has_leaves(schema, path)
+        if found and tuple(key[:-3]) in combinations:
             combinations.add(tuple(key[:-1]))
     return combinations
 
@@ -85,12 +110,11 @@ def _full_schema(schema: dict[str, Any], combinations: set[Key]) -> dict[Key, An
     return full
 
 
-def _augmented(data: dict[Key, Any], flattened_schema: dict[Key, Any], combinations: set[Key],
+def _augmented(data: dict[Key, Any], schema: dict[str, Any], combinations: set[Key],
                full_schema: dict[Key, Any]) -> dict[Key, Any]:
     """``augment_data``: keys not in the schema moved to ``__extras`` or ``__junk``, keys of the
-    schema not in the data added as ``missing``. A data key is checked against the schema's key
-    prefixes as a set, not a list built for each key."""
-    prefixes: set[Key] | None = None
+    schema not in the data added as ``missing``. A data key not in the full schema is looked up
+    in the schema, not in a list of the flattened schema's key prefixes built for each key."""
     new_data = copy.copy(data)
     keys_to_remove: list[Key] = []
     junk: dict[Key, Any] = {}
@@ -98,9 +122,7 @@ def _augmented(data: dict[Key, Any], flattened_schema: dict[Key, Any], combinati
     for key, value in new_data.items():
         if key in full_schema:
             continue
-        if prefixes is None:
-            prefixes = {key[:n] for key in flattened_schema for n in range(len(key) + 1)}
-        if key[::2] in prefixes and data[key] != []:
+        if _is_prefix(schema, key[::2]) and data[key] != []:
             raise navl.DataError(f"Only lists of dicts can be placed against subschema {key}, "
                                  f"not {type(data[key])}")
         if key[:-1] in combinations:
@@ -120,8 +142,35 @@ def _augmented(data: dict[Key, Any], flattened_schema: dict[Key, Any], combinati
 
 
 def _duplicate_extras_key(key: Key, data: dict[Key, Any], errors: dict[Key, list[Any]], context: Any) -> None:
-    """``duplicate_extras_key`` on the extras' keys alone: what it unflattens of them is the same."""
-    validators.duplicate_extras_key(key, {k: v for k, v in data.items() if k[0] == "extras"}, errors, context)
+    """``duplicate_extras_key``, which unflattens the whole dict to read the extras' keys: the
+    keys read from the flattened extras, and CKAN's validator run on the extras alone only when
+    it has something to report (a key twice, an extra without one) or they are not a plain list."""
+    extras = {k: v for k, v in data.items() if k[0] == "extras"}
+    if not _distinct_extras_keys(extras):
+        validators.duplicate_extras_key(key, extras, errors, context)
+
+
+def _distinct_extras_keys(extras: dict[Key, Any]) -> bool:
+    """Whether these flattened extras are ``("extras", position, field)`` and those not deleted
+    each have a key of their own."""
+    fields: dict[int, dict[Any, Any]] = {}
+    for flat_key, value in extras.items():
+        if len(flat_key) != 3 or type(flat_key[1]) is not int or flat_key[1] < 0:
+            return False
+        fields.setdefault(flat_key[1], {})[flat_key[2]] = value
+    seen: set[Any] = set()
+    for extra in fields.values():
+        if extra.get("deleted"):
+            continue
+        if "key" not in extra:
+            return False
+        try:
+            if extra["key"] in seen:
+                return False
+            seen.add(extra["key"])
+        except TypeError:  # unhashable: CKAN's validator raises it
+            return False
+    return True
 
 
 FASTER = {validators.duplicate_extras_key: _duplicate_extras_key}
@@ -141,12 +190,12 @@ def _validate(data: dict[Key, Any], schema: dict[str, Any], context: Any
               ) -> tuple[dict[Key, Any], dict[Key, list[Any]]]:
     """``_validate``: ``__before`` validators, the fields', ``__extras``, ``__after`` (deepest
     key first) and ``__junk``, each run in the full schema's key order."""
-    flattened_schema = navl.flatten_schema(schema)
-    combinations = _key_combinations(data, flattened_schema)
+    combinations = _key_combinations(data, schema)
     full_schema = _full_schema(schema, combinations)
-    converted = _augmented(data, flattened_schema, combinations, full_schema)
-    errors: dict[Key, list[Any]] = {key: [] for key in full_schema}
+    converted = _augmented(data, schema, combinations, full_schema)
     ordered = _in_order(full_schema)
+    # in order: unflattening them sorts keys already sorted
+    errors: dict[Key, list[Any]] = {key: [] for key in ordered}
     runs = (
         [key for key in ordered if key[-1] == "__before"]
         + [key for key in ordered if not key[-1].startswith("__")]

@@ -393,13 +393,14 @@ def dictize_packages(packages: list[model.Package]) -> dict[str, dict[str, Any]]
             result["organization"] = None
         result["relationships_as_subject"] = d.obj_list_dictize(subjects.get(pkg.id, []), context)
         result["relationships_as_object"] = d.obj_list_dictize(objects.get(pkg.id, []), context)
-        result["isopen"] = pkg.isopen()
+        license = pkg.license  # looked up in the register's list at each reading
+        result["isopen"] = bool(license and license.isopen())
         result["type"] = pkg.type or "dataset"
-        if pkg.license and pkg.license.url:
-            result["license_url"] = pkg.license.url
-            result["license_title"] = pkg.license.title.split("::")[-1]
-        elif pkg.license:
-            result["license_title"] = pkg.license.title
+        if license and license.url:
+            result["license_url"] = license.url
+            result["license_title"] = license.title.split("::")[-1]
+        elif license:
+            result["license_title"] = license.title
         else:
             result["license_title"] = pkg.license_id
         result["metadata_modified"] = pkg.metadata_modified.isoformat()

@@ -135,6 +135,7 @@ def test_records_of_every_type_validate_the_same(action):
      "b"),
     ([{"key": "a", "value": "1"}, {"key": "a", "value": "2", "deleted": True}], None),
     ([{"key": "a", "value": "1"}, {"value": "no key"}], None),
+    ([{"key": "a", "value": "1"}, {"key": "c", "value": "2"}, {"key": "c", "value": "3", "deleted": ""}], "c"),
     ([], None),
 ])
 def test_duplicate_extras_are_refused_the_same(extras, duplicate):
@@ -152,3 +153,59 @@ def test_duplicate_extras_are_refused_the_same(extras, duplicate):
     with navl_once.single_pass():
         assert validated() == stock
     assert stock[1].get("extras_validation") == ([f'Duplicate key "{duplicate}"'] if duplicate else None)
+
+
+def test_an_unhashable_extras_key_fails_the_same():
+    from ckan.logic.schema import default_create_package_schema
+
+    def validated():
+        pkg = {"name": "ten-hop-le", "extras": [{"key": ["a"], "value": "1"}, {"key": "b", "value": "2"}]}
+        return navl.validate(pkg, default_create_package_schema(), {"model": model, "session": model.Session})
+
+    with pytest.raises(TypeError) as stock:
+        validated()
+    with navl_once.single_pass(), pytest.raises(TypeError) as single:
+        validated()
+    assert str(single.value) == str(stock.value)
+
+
+@pytest.mark.parametrize("extras", [
+    {("extras", 0, "key"): "a", ("extras", 2, "key"): "b", ("extras", 2, "value"): "2"},
+    {("extras", 1, "key"): "a", ("extras", 0, "key"): "a", ("extras", 0, "deleted"): True},
+])
+def test_extras_with_distinct_keys_are_read_without_unflattening(extras):
+    assert navl_once._distinct_extras_keys(extras)
+
+
+@pytest.mark.parametrize("extras", [
+    {("extras", 0, "key"): "a", ("extras", 3, "key"): "a"},
+    {("extras", 0, "value"): "no key"},
+    {("extras",): []},
+    {("extras", "0", "key"): "a"},
+    {("extras", -1, "key"): "a"},
+    {("extras", True, "key"): "a"},
+    {("extras", 0, "key"): ["a"]},
+])
+def test_other_extras_are_left_to_ckans_validator(extras):
+    assert not navl_once._distinct_extras_keys(extras)
+
+
+def _schemas():
+    from ckan.logic.schema import default_create_package_schema, default_show_package_schema
+
+    return [_recorded_schema([]), default_show_package_schema(), default_create_package_schema(),
+            {"a": {}, "b": {"c": {}, "d": {"e": [not_empty]}}, "f": [], "g": {"h": []}}]
+
+
+@pytest.mark.parametrize("schema", _schemas())
+def test_schema_paths_are_found_as_in_the_flattened_schema(schema):
+    """``_is_prefix`` and ``_has_leaves`` answer what navl asks its flattened schema's key sets."""
+    flat = navl.flatten_schema(schema)
+    prefixes = {key[:n] for key in flat for n in range(1, len(key) + 1)}
+    parents = {key[:-1] for key in flat}
+    paths = (prefixes | parents | {path + (name,) for path in prefixes | parents for name in ("x", "a", "c", "e")}
+             | {(name,) for name in ("a", "b", "g", "nope")} | {("b", "c"), ("b", "d"), ("b", "d", "e", "f")})
+    for path in paths:
+        assert navl_once._has_leaves(schema, path) == (path in parents), path
+        if path:
+            assert navl_once._is_prefix(schema, path) == (path in prefixes), path

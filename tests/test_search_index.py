@@ -1,5 +1,6 @@
 """The batched index rebuilds (ckanext.stinfo.search_index) give CKAN's own documents, with the
 harvest extras ckanext-harvest adds, and the DCAT serialiser looks up related records per page."""
+import gc
 import hashlib
 import json
 import shutil
@@ -124,6 +125,24 @@ def test_rebuilds_restore_a_lost_index_from_the_database_and_from_stored_documen
     titles = [d.get("harvest_source_title") or {e["key"]: e["value"] for e in d.get("extras") or []}.get(
         "harvest_source_title") for d in found]
     assert titles == ["Bench"] * len(found), "harvest extras indexed again"
+
+
+def test_rebuilds_build_with_the_start_up_objects_left_out_of_collections(monkeypatch):
+    ids = _harvested(4)
+    frozen = []
+
+    def frozen_while(build):
+        def building(*args, **kwargs):
+            frozen.append(gc.get_freeze_count())
+            return build(*args, **kwargs)
+        return building
+
+    monkeypatch.setattr(search_index, "_index_batch", frozen_while(search_index._index_batch))
+    monkeypatch.setattr(search_index, "_reindex_stored_part", frozen_while(search_index._reindex_stored_part))
+    assert search_index.rebuild_index(workers=1, batch=2, package_ids=ids) == len(ids)
+    assert search_index.reindex_stored(workers=1).stored >= len(ids)
+    assert len(frozen) == 2 + 16 and min(frozen) > 10_000, "CKAN's start-up objects frozen while building"
+    assert gc.get_freeze_count() == 0, "and collected as before afterwards"
 
 
 def test_a_page_of_dcat_costs_the_same_queries_whatever_its_relations():
