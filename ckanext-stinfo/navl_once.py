@@ -13,13 +13,14 @@ read its extras, reads them flattened.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import copy
 import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ckan.lib.navl import dictization_functions as navl
-from ckan.logic import validators
+from ckan.logic import converters, validators
 
 Key = tuple[Any, ...]
 
@@ -36,8 +37,29 @@ def _in_order(keys: Iterable[Key]) -> list[Key]:
         sorted(same_length) for _length, same_length in itertools.groupby(sorted(keys, key=len), len)))
 
 
+class _Unread(dict):
+    """The errors of a validation whose caller drops them (:func:`errors_unread`)."""
+
+
+_errors_unread: contextvars.ContextVar[bool] = contextvars.ContextVar("stinfo_errors_unread", default=False)
+
+
+@contextlib.contextmanager
+def errors_unread() -> Iterator[None]:
+    """Meanwhile, the next validation (not those its validators may make) gives no errors: for
+    callers that drop them, as ``package_show`` does. Its validators see the errors as always."""
+    token = _errors_unread.set(True)
+    try:
+        yield
+    finally:
+        _errors_unread.reset(token)
+
+
 def _unflatten(data: dict[Key, Any]) -> dict[str, Any]:
-    """``unflatten``: the keys taken in :func:`_in_order`, lists with skipped positions closed."""
+    """``unflatten``: the keys taken in :func:`_in_order`, lists with skipped positions closed;
+    nothing of the errors of a validation made in :func:`errors_unread`."""
+    if type(data) is _Unread:
+        return {}
     unflattened: dict[str, Any] = {}
     clean_lists: dict[int, list[Any]] = {}
     for flat_key in _in_order(data):
@@ -173,7 +195,22 @@ def _distinct_extras_keys(extras: dict[Key, Any]) -> bool:
     return True
 
 
-FASTER = {validators.duplicate_extras_key: _duplicate_extras_key}
+def _convert_from_extras(key: Key, data: dict[Key, Any], errors: dict[Key, list[Any]], context: Any) -> None:
+    """``convert_from_extras``: the field's value taken from the first extra of its name, that
+    extra removed; the keys scanned with comprehensions rather than loops of tuple unpacking."""
+    name = key[-1]
+    for data_key in [k for k in data if k[0] == "extras"]:
+        if data_key[-1] == "key" and data[data_key] == name:
+            break
+    else:
+        return
+    index = data_key[1]
+    data[key] = data[("extras", index, "value")]
+    for stale in [k for k in data if k[0] == "extras" and k[1] == index]:
+        del data[stale]
+
+
+FASTER = {validators.duplicate_extras_key: _duplicate_extras_key, converters.convert_from_extras: _convert_from_extras}
 
 
 def _run(converters: list[Any], key: Key, data: dict[Key, Any], errors: dict[Key, list[Any]],
@@ -190,12 +227,15 @@ def _validate(data: dict[Key, Any], schema: dict[str, Any], context: Any
               ) -> tuple[dict[Key, Any], dict[Key, list[Any]]]:
     """``_validate``: ``__before`` validators, the fields', ``__extras``, ``__after`` (deepest
     key first) and ``__junk``, each run in the full schema's key order."""
+    unread = _errors_unread.get()
+    if unread:
+        _errors_unread.set(False)  # validations its validators make keep theirs
     combinations = _key_combinations(data, schema)
     full_schema = _full_schema(schema, combinations)
     converted = _augmented(data, schema, combinations, full_schema)
     ordered = _in_order(full_schema)
     # in order: unflattening them sorts keys already sorted
-    errors: dict[Key, list[Any]] = {key: [] for key in ordered}
+    errors: dict[Key, list[Any]] = (_Unread if unread else dict)((key, []) for key in ordered)
     runs = (
         [key for key in ordered if key[-1] == "__before"]
         + [key for key in ordered if not key[-1].startswith("__")]

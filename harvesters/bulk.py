@@ -28,7 +28,7 @@ from ckan.lib.dictization import model_dictize, model_save
 from ckan.logic import schema as core_schemas
 from ckan.plugins import toolkit
 from ckanext.harvest.model import HarvestObject
-from ckanext.stinfo import audit, personal_data
+from ckanext.stinfo import audit, navl_once, personal_data
 
 log = logging.getLogger(__name__)
 
@@ -303,13 +303,15 @@ class ShownForIndex:
         for hook in self.resource_controllers:
             for resource_dict in shown["resources"]:
                 hook.before_resource_show(resource_dict)
-        with_default, _errors = lib_plugins.plugin_validate(object(), context, shown, self.default, "package_show")
+        with navl_once.errors_unread():  # dropped, as package_show drops them
+            with_default, _errors = lib_plugins.plugin_validate(object(), context, shown, self.default, "package_show")
         plugin = lib_plugins.lookup_package_plugin(shown["type"])
         custom_schema = plugin.show_package_schema()
         if custom_schema == self.core_default:
             return with_default, with_default
-        with_custom, _errors = lib_plugins.plugin_validate(plugin, custom_context or context, shown, custom_schema,
-                                                           "package_show")
+        with navl_once.errors_unread():
+            with_custom, _errors = lib_plugins.plugin_validate(plugin, custom_context or context, shown,
+                                                               custom_schema, "package_show")
         return with_default, with_custom
 
 

@@ -209,3 +209,44 @@ def test_schema_paths_are_found_as_in_the_flattened_schema(schema):
         assert navl_once._has_leaves(schema, path) == (path in parents), path
         if path:
             assert navl_once._is_prefix(schema, path) == (path in prefixes), path
+
+
+@pytest.mark.parametrize("data", [
+    {("extras", 0, "key"): "a", ("extras", 0, "value"): "1", ("extras", 1, "key"): "f", ("extras", 1, "value"): "2",
+     ("extras", 1, "deleted"): False, ("name",): "x"},
+    {("extras", 0, "key"): "f", ("extras", 0, "value"): "first", ("extras", 3, "key"): "f",
+     ("extras", 3, "value"): "second"},
+    {("extras", 0, "key"): "a", ("extras", 0, "value"): "f", ("name",): "f"},
+    {("name",): "no extras"},
+])
+def test_a_field_is_taken_from_its_extra_the_same(data):
+    from ckan.logic.converters import convert_from_extras
+
+    stock, single = copy.deepcopy(data), copy.deepcopy(data)
+    convert_from_extras(("f",), stock, {}, {})
+    navl_once._convert_from_extras(("f",), single, {}, {})
+    assert single == stock
+    assert list(single) == list(stock)
+
+
+def test_unread_errors_are_those_of_the_validation_asked_only():
+    """In ``errors_unread`` the next validation gives no errors and the same data; validations
+    made by its validators, and the next ones, keep theirs."""
+    from ckan.logic.schema import default_create_package_schema
+
+    inner = []
+
+    def validates_a_part(key, data, errors, context):
+        inner.append(navl.validate({"name": ""}, {"name": [not_empty]}, {})[1])
+
+    schema = dict(default_create_package_schema(), notes=[validates_a_part])
+    pkg = {"name": "Tên sai!", "title": "", "notes": "x", "extras": [{"key": "a", "value": "1"}, {"key": "a"}]}
+    context = {"model": model, "session": model.Session}
+    stock = navl.validate(copy.deepcopy(pkg), schema, context)
+    assert stock[1] and inner[-1] == {"name": ["Missing value"]}
+    with navl_once.single_pass():
+        with navl_once.errors_unread():
+            unread = navl.validate(copy.deepcopy(pkg), schema, context)
+        assert unread == (stock[0], {})
+        assert inner[-1] == {"name": ["Missing value"]}, "a validator's own validation keeps its errors"
+        assert navl.validate(copy.deepcopy(pkg), schema, context) == stock
