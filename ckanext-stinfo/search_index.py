@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import json
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from ckanext.stinfo import navl_once
+from ckanext.stinfo import batch_gc, navl_once
 
 # Added to the stored documents by ckanext-harvest when indexing; it adds them again.
 HARVEST_EXTRAS = ("harvest_object_id", "harvest_source_id", "harvest_source_title")
@@ -223,19 +222,6 @@ def fresh_connections() -> None:
     model.meta.engine.dispose(close=False)
 
 
-@contextlib.contextmanager
-def _start_up_frozen() -> Iterator[None]:
-    """Meanwhile, the objects made so far (CKAN's start-up: modules, plugins, schemas, about
-    200,000) are left out of the garbage collector's scans, which otherwise walk all of them in
-    each full collection while documents are built: a tenth of the Python work per document.
-    Forked workers inherit this, and share those objects' memory pages with their parent longer."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
 def rebuild_index(workers: int = 2, batch: int = 500, progress: Callable[[int, int], None] | None = None,
                   package_ids: Iterable[str] | None = None) -> int:
     """Index every dataset of the database (or those of ``package_ids``): CKAN's own documents,
@@ -251,14 +237,14 @@ def rebuild_index(workers: int = 2, batch: int = 500, progress: Callable[[int, i
     done = 0
     if workers > 1 and len(batches) > 1:
         model.Session.remove()
-        with (_start_up_frozen(),
+        with (batch_gc.long_lived_frozen(),
               multiprocessing.get_context("fork").Pool(workers, initializer=fresh_connections) as pool):
             for count in pool.imap_unordered(_index_batch, batches):
                 done += count
                 if progress:
                     progress(done, len(ids))
     else:
-        with _start_up_frozen():
+        with batch_gc.long_lived_frozen():
             for part in batches:
                 done += _index_batch(part)
                 if progress:
@@ -452,7 +438,7 @@ def reindex_stored(workers: int = 2, batch: int = 1000,
     done = Reindexed(0, 0, 0)
     model.Session.remove()
     with contextlib.ExitStack() as stack:
-        stack.enter_context(_start_up_frozen())
+        stack.enter_context(batch_gc.long_lived_frozen())
         if workers > 1:
             pool = stack.enter_context(multiprocessing.get_context("fork").Pool(workers, initializer=fresh_connections))
             results = pool.imap_unordered(part, "0123456789abcdef")

@@ -24,7 +24,7 @@ from ckan import model
 from ckan.plugins import toolkit
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestJob, HarvestObject, HarvestObjectExtra
-from ckanext.stinfo import navl_once, personal_data
+from ckanext.stinfo import batch_gc, navl_once, personal_data
 from ckanext.stinfo.classification import is_state_secret
 from ckanext.stinfo.harvesters import index_sender
 from ckanext.stinfo.harvesters.http import SourceError
@@ -572,7 +572,8 @@ class StinfoHarvester(HarvesterBase):
           dictisation of them all (``bulk.show_and_index``);
         - one query for the current objects of the batch, one for their datasets (an unchanged
           record is then skipped without a query of its own) and one for the report statuses;
-        - navl validates each dict with its schema work done once (``navl_once``, same results).
+        - navl validates each dict with its schema work done once (``navl_once``, same results);
+        - the garbage collector leaves the process's long-lived objects alone (``batch_gc``).
 
         The caller's session is committed first; its objects are expired afterwards. Returns
         harvest object id -> report status. One batch at a time per process.
@@ -593,33 +594,34 @@ class StinfoHarvester(HarvesterBase):
         session = model.Session.session_factory(bind=connection, join_transaction_mode="create_savepoint",
                                                expire_on_commit=False)
         model.Session.registry.set(session)
-        try:
-            objects = sorted(session.query(HarvestObject).options(selectinload(HarvestObject.extras))
-                             .filter(HarvestObject.id.in_(list(order))), key=lambda obj: order[obj.id])
-            previous = self._previous_of(objects)
-            published = {obj.package_id for obj in previous.values() if obj and obj.package_id}
-            self._batch = _Batch(previous=previous, bulk=BulkCreator(self),
-                                 packages=session.query(model.Package).filter(model.Package.id.in_(published)).all())
-            with navl_once.single_pass(), _indexed_copies_together(published):
-                for obj in objects:
-                    self._fetch_and_import(obj)
-                self._batch.bulk.write()
-            for obj, values in self._batch.outcomes.values():
-                for name, value in values.items():
-                    setattr(obj, name, value)
-            session.flush()
-            documents = self._batch.bulk.documents + self._shown_and_indexed()
-            self._report_statuses(objects)
-            session.commit()
-            transaction.commit()
-            statuses = {obj.id: obj.report_status for obj in objects}
-        finally:
-            self._batch = None
-            session.close()
-            if transaction.is_active:
-                transaction.rollback()
-            connection.close()
-            model.Session.registry.set(caller)
+        with batch_gc.long_lived_frozen():
+            try:
+                objects = sorted(session.query(HarvestObject).options(selectinload(HarvestObject.extras))
+                                 .filter(HarvestObject.id.in_(list(order))), key=lambda obj: order[obj.id])
+                previous = self._previous_of(objects)
+                published = {obj.package_id for obj in previous.values() if obj and obj.package_id}
+                self._batch = _Batch(previous=previous, bulk=BulkCreator(self),
+                                     packages=session.query(model.Package).filter(model.Package.id.in_(published)).all())
+                with navl_once.single_pass(), _indexed_copies_together(published):
+                    for obj in objects:
+                        self._fetch_and_import(obj)
+                    self._batch.bulk.write()
+                for obj, values in self._batch.outcomes.values():
+                    for name, value in values.items():
+                        setattr(obj, name, value)
+                session.flush()
+                documents = self._batch.bulk.documents + self._shown_and_indexed()
+                self._report_statuses(objects)
+                session.commit()
+                transaction.commit()
+                statuses = {obj.id: obj.report_status for obj in objects}
+            finally:
+                self._batch = None
+                session.close()
+                if transaction.is_active:
+                    transaction.rollback()
+                connection.close()
+                model.Session.registry.set(caller)
         caller.expire_all()
         if documents:
             if index_later:

@@ -1,5 +1,6 @@
 """The bulk path of the batched import (new datasets written together): the same datasets,
 activities, index documents and per-record errors as one ``package_create`` per record."""
+import gc
 import json
 
 import pytest
@@ -76,6 +77,19 @@ def test_an_invalid_record_is_recorded_alone(source):
     assert model.Session.query(model.Package).filter_by(name=bad["name"]).first() is None
     found = call_action("package_search", q="*:*", rows=10)
     assert sorted(d["name"] for d in found["results"]) == sorted([good["name"], other["name"]]), "searchable"
+
+
+def test_a_batch_is_imported_with_the_long_lived_objects_left_out_of_collections(source, monkeypatch):
+    _source, job, _owner = source
+    harvester = harvest_import.bench_harvester()
+    frozen = []
+    fetch_and_import = harvester._fetch_and_import
+    monkeypatch.setattr(harvester, "_fetch_and_import",
+                        lambda obj: (frozen.append(gc.get_freeze_count()), fetch_and_import(obj))[1])
+    objects = _objects(job, [("NV-A-0001", generate.record(1, 0)), ("NV-B-0001", generate.record(1, 1))])
+    assert set(harvester.import_batch(objects).values()) == {"added"}
+    assert len(frozen) == 2 and min(frozen) > 10_000
+    assert gc.get_freeze_count() == 0
 
 
 def test_a_name_twice_in_one_batch_gives_the_error_package_create_gives(source):
