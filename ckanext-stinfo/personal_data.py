@@ -45,6 +45,13 @@ def may_see(user: str | None, user_obj: Any = None) -> bool:
     return authz.is_sysadmin(user)
 
 
+def for_the_index(context: dict[str, Any]) -> bool:
+    """Whether a ``package_show`` is CKAN's own, for a search index document (unvalidated:
+    ``index_update_package``, ckanext-harvest's source re-index, the batched rebuild): no person
+    sees it, and the document carries no restricted field."""
+    return context.get("validate", True) is False
+
+
 def strip(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """Remove restricted fields from a dataset dict, its extras and serialised copies."""
     fields = restricted_fields()

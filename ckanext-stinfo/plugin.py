@@ -64,7 +64,8 @@ class StinfoPlugin(p.SingletonPlugin, DefaultTranslation):
         personal_data.strip(pkg_dict)
         if pkg_dict.get("type") == harvest_config.DATASET_TYPE:
             harvest_config.show(context, pkg_dict)
-        if personal_data.may_see(context.get("user"), context.get("auth_user_obj")):
+        if not personal_data.for_the_index(context) and personal_data.may_see(context.get("user"),
+                                                                              context.get("auth_user_obj")):
             package = model.Package.get(pkg_dict.get("id"))
             shown = []
             for name in personal_data.restricted_fields():

@@ -53,6 +53,24 @@ def test_a_sysadmin_sees_the_fingerprint_and_the_view_is_recorded(people, app):
     assert len(_trail(record["id"], "viewed")) == before + 2
 
 
+def test_the_search_index_s_own_shows_leave_no_trace(people):
+    """Indexing a record shows it to no one: no "viewed" entry for the site user (each rebuild of
+    the index would add one per record with a restricted field) nor for the editor."""
+    from ckan import logic
+    from ckanext.stinfo import search_index
+
+    record, sysadmin = people["record"], people["sysadmin"]
+    before = _trail(record["id"], "viewed")
+    assert search_index.rebuild_index(workers=1, package_ids=[record["id"]]) == 1
+    search_index.reindex_stored(workers=1)
+    logic.index_update_package({"model": model, "user": sysadmin}, record["id"])
+    assert _trail(record["id"], "viewed") == before
+    shown = call_action("package_search", context={"user": sysadmin}, q=f"id:{record['id']}")["results"][0]
+    assert "personal_id" not in shown and NUMBER not in str(shown)
+    call_action("package_show", context={"user": sysadmin}, id=record["id"], use_cache=False)
+    assert _trail(record["id"], "viewed") == [(sysadmin, "viewed", "personal_id"), *before], "a person's view is"
+
+
 def test_setting_and_changing_the_field_is_recorded_not_unrelated_edits(people):
     record, sysadmin = people["record"], people["sysadmin"]
     assert (sysadmin, "changed", "personal_id") in _trail(record["id"], "changed")
