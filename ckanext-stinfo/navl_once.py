@@ -85,23 +85,33 @@ def _unflatten(data: dict[Key, Any]) -> dict[str, Any]:
     return unflattened
 
 
+_NO_SCHEMA = object()
+
+
+def _sub_schema(schema: Any, path: Key) -> Any:
+    """What ``path``'s names lead to through sub-schemas, else ``_NO_SCHEMA``."""
+    for name in path:
+        if not isinstance(schema, dict) or name not in schema:
+            return _NO_SCHEMA
+        schema = schema[name]
+    return schema
+
+
 def _has_leaves(schema: dict[str, Any], path: Key) -> bool:
     """Whether ``path`` is the parent of a key of ``flatten_schema(schema)``: its names lead
     through sub-schemas to one that has validators of its own."""
-    for name in path:
-        if not isinstance(schema, dict) or name not in schema:
-            return False
-        schema = schema[name]
-    return isinstance(schema, dict) and any(not isinstance(value, dict) for value in schema.values())
+    sub = _sub_schema(schema, path)
+    return isinstance(sub, dict) and any(not isinstance(value, dict) for value in sub.values())
+
+
+def _leads_to_validators(schema: Any) -> bool:
+    return not isinstance(schema, dict) or any(_leads_to_validators(value) for value in schema.values())
 
 
 def _is_prefix(schema: Any, path: Key) -> bool:
     """Whether ``path`` begins a key of ``flatten_schema(schema)``."""
-    for name in path:
-        if not isinstance(schema, dict) or name not in schema:
-            return False
-        schema = schema[name]
-    return not isinstance(schema, dict) or any(_is_prefix(value, ()) for value in schema.values())
+    sub = _sub_schema(schema, path)
+    return sub is not _NO_SCHEMA and _leads_to_validators(sub)
 
 
 def _key_combinations(data: dict[Key, Any], schema: dict[str, Any]) -> set[Key]:

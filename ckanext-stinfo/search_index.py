@@ -235,20 +235,18 @@ def rebuild_index(workers: int = 2, batch: int = 500, progress: Callable[[int, i
         .order_by(model.Package.id)]
     batches = [ids[i:i + batch] for i in range(0, len(ids), batch)]
     done = 0
-    if workers > 1 and len(batches) > 1:
-        model.Session.remove()
-        with (batch_gc.long_lived_frozen(),
-              multiprocessing.get_context("fork").Pool(workers, initializer=fresh_connections) as pool):
-            for count in pool.imap_unordered(_index_batch, batches):
-                done += count
-                if progress:
-                    progress(done, len(ids))
-    else:
-        with batch_gc.long_lived_frozen():
-            for part in batches:
-                done += _index_batch(part)
-                if progress:
-                    progress(done, len(ids))
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(batch_gc.long_lived_frozen())
+        if workers > 1 and len(batches) > 1:
+            model.Session.remove()
+            pool = stack.enter_context(multiprocessing.get_context("fork").Pool(workers, initializer=fresh_connections))
+            counts = pool.imap_unordered(_index_batch, batches)
+        else:
+            counts = map(_index_batch, batches)
+        for count in counts:
+            done += count
+            if progress:
+                progress(done, len(ids))
     commit()
     return done
 

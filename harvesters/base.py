@@ -549,6 +549,7 @@ class StinfoHarvester(HarvesterBase):
         return {obj.id: (None if found.get(key) is None or found[key].id in ids else found[key])
                 for obj, key in zip(objects, keys, strict=True) if key in once}
 
+    @batch_gc.long_lived_frozen()
     def import_batch(self, harvest_objects: list[HarvestObject], index_later: bool = False) -> dict[str, str]:
         """Fetch and import many harvest objects: the batched counterpart of ckanext-harvest's
         per-object ``fetch_and_import_stages``, for a consumer that takes objects in batches.
@@ -594,34 +595,33 @@ class StinfoHarvester(HarvesterBase):
         session = model.Session.session_factory(bind=connection, join_transaction_mode="create_savepoint",
                                                expire_on_commit=False)
         model.Session.registry.set(session)
-        with batch_gc.long_lived_frozen():
-            try:
-                objects = sorted(session.query(HarvestObject).options(selectinload(HarvestObject.extras))
-                                 .filter(HarvestObject.id.in_(list(order))), key=lambda obj: order[obj.id])
-                previous = self._previous_of(objects)
-                published = {obj.package_id for obj in previous.values() if obj and obj.package_id}
-                self._batch = _Batch(previous=previous, bulk=BulkCreator(self),
-                                     packages=session.query(model.Package).filter(model.Package.id.in_(published)).all())
-                with navl_once.single_pass(), _indexed_copies_together(published):
-                    for obj in objects:
-                        self._fetch_and_import(obj)
-                    self._batch.bulk.write()
-                for obj, values in self._batch.outcomes.values():
-                    for name, value in values.items():
-                        setattr(obj, name, value)
-                session.flush()
-                documents = self._batch.bulk.documents + self._shown_and_indexed()
-                self._report_statuses(objects)
-                session.commit()
-                transaction.commit()
-                statuses = {obj.id: obj.report_status for obj in objects}
-            finally:
-                self._batch = None
-                session.close()
-                if transaction.is_active:
-                    transaction.rollback()
-                connection.close()
-                model.Session.registry.set(caller)
+        try:
+            objects = sorted(session.query(HarvestObject).options(selectinload(HarvestObject.extras))
+                             .filter(HarvestObject.id.in_(list(order))), key=lambda obj: order[obj.id])
+            previous = self._previous_of(objects)
+            published = {obj.package_id for obj in previous.values() if obj and obj.package_id}
+            self._batch = _Batch(previous=previous, bulk=BulkCreator(self),
+                                 packages=session.query(model.Package).filter(model.Package.id.in_(published)).all())
+            with navl_once.single_pass(), _indexed_copies_together(published):
+                for obj in objects:
+                    self._fetch_and_import(obj)
+                self._batch.bulk.write()
+            for obj, values in self._batch.outcomes.values():
+                for name, value in values.items():
+                    setattr(obj, name, value)
+            session.flush()
+            documents = self._batch.bulk.documents + self._shown_and_indexed()
+            self._report_statuses(objects)
+            session.commit()
+            transaction.commit()
+            statuses = {obj.id: obj.report_status for obj in objects}
+        finally:
+            self._batch = None
+            session.close()
+            if transaction.is_active:
+                transaction.rollback()
+            connection.close()
+            model.Session.registry.set(caller)
         caller.expire_all()
         if documents:
             if index_later:
