@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ckan.lib.navl import dictization_functions as navl
+from ckan.lib.navl import validators as navl_validators
 from ckan.logic import converters, validators
 
 Key = tuple[Any, ...]
@@ -205,32 +206,90 @@ def _distinct_extras_keys(extras: dict[Key, Any]) -> bool:
     return True
 
 
-def _convert_from_extras(key: Key, data: dict[Key, Any], errors: dict[Key, list[Any]], context: Any) -> None:
-    """``convert_from_extras``: the field's value taken from the first extra of its name, that
-    extra removed; the keys scanned with comprehensions rather than loops of tuple unpacking."""
-    name = key[-1]
-    for data_key in [k for k in data if k[0] == "extras"]:
-        if data_key[-1] == "key" and data[data_key] == name:
-            break
-    else:
-        return
-    index = data_key[1]
-    data[key] = data[("extras", index, "value")]
-    for stale in [k for k in data if k[0] == "extras" and k[1] == index]:
-        del data[stale]
+class _Extras:
+    """``convert_from_extras`` for the fields of one validated dict, from its extras read once.
+
+    CKAN's converter walks all the dict's keys for each field. Here the extras are read at the
+    first field's conversion (the positions of the extras of each name, in the dict's order, and
+    each extra's keys), and each conversion updates what was read. After any other converter that
+    may change a key other than its own (all but :data:`KEY_LOCAL` and value converters, whose
+    result navl stores under their own key), or that runs on a key of the extras, they are read
+    again. Extras of another shape (a key of one item, a position that cannot be a dict key, a
+    name that is not a string) are left to CKAN's converter."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, list[Any]] | None = None
+        self.keys: dict[Any, list[Key]] = {}
+
+    def _read(self, data: dict[Key, Any]) -> bool:
+        names: dict[str, list[Any]] = {}
+        keys: dict[Any, list[Key]] = {}
+        for data_key in [k for k in data if k[0] == "extras"]:
+            if len(data_key) < 2:
+                return False
+            try:
+                keys.setdefault(data_key[1], []).append(data_key)
+            except TypeError:  # unhashable
+                return False
+            if data_key[-1] == "key":
+                name = data[data_key]
+                if type(name) is not str:
+                    return False
+                names.setdefault(name, []).append(data_key[1])
+        self.names, self.keys = names, keys
+        return True
+
+    def convert(self, key: Key, data: dict[Key, Any], errors: dict[Key, list[Any]], context: Any) -> None:
+        """``convert_from_extras(key, data, errors, context)``, for a key not of the extras."""
+        name = key[-1]
+        if type(name) is not str or (self.names is None and not self._read(data)):
+            converters.convert_from_extras(key, data, errors, context)
+            return
+        positions = self.names.get(name)
+        if not positions:
+            return
+        index = positions[0]
+        data[key] = data[("extras", index, "value")]
+        for stale in self.keys.pop(index):
+            if stale[-1] == "key":
+                listed = self.names[data[stale]]
+                listed[:] = [position for position in listed if position != index]
+            del data[stale]
+
+    def after(self, converter: Any, key: Key) -> None:
+        """What was read is read again unless ``converter`` changed no key other than ``key``,
+        not of the extras."""
+        if self.names is not None and (key[0] == "extras" or not _key_local(converter)):
+            self.names = None
 
 
-FASTER = {validators.duplicate_extras_key: _duplicate_extras_key, converters.convert_from_extras: _convert_from_extras}
+#: CKAN's validators of a key that read, or remove, that key only.
+KEY_LOCAL = frozenset({navl_validators.ignore_missing, navl_validators.not_empty, navl_validators.ignore,
+                       navl_validators.empty, navl_validators.not_missing, navl_validators.ignore_empty})
 
 
-def _run(converters: list[Any], key: Key, data: dict[Key, Any], errors: dict[Key, list[Any]],
-         context: Any) -> None:
-    for converter in converters:
-        converter = FASTER.get(converter, converter)
+def _key_local(converter: Any) -> bool:
+    if converter in KEY_LOCAL:
+        return True
+    code = getattr(converter, "__code__", None)
+    return code is not None and code.co_argcount < 4
+
+
+FASTER = {validators.duplicate_extras_key: _duplicate_extras_key}
+
+
+def _run(schema_converters: list[Any], key: Key, data: dict[Key, Any], errors: dict[Key, list[Any]],
+         context: Any, extras: _Extras) -> None:
+    for converter in schema_converters:
+        if converter is converters.convert_from_extras and key[0] != "extras":
+            extras.convert(key, data, errors, context)
+            continue
         try:
-            navl.convert(converter, key, data, errors, context)
+            navl.convert(FASTER.get(converter, converter), key, data, errors, context)
         except navl.StopOnError:
             break
+        finally:
+            extras.after(converter, key)
 
 
 def _validate(data: dict[Key, Any], schema: dict[str, Any], context: Any
@@ -253,8 +312,9 @@ def _validate(data: dict[Key, Any], schema: dict[str, Any], context: Any
         + [key for key in reversed(ordered) if key[-1] == "__after"]
         + [key for key in [("__junk",)] if key in full_schema]
     )
+    extras = _Extras()
     for key in runs:
-        _run(full_schema[key], key, converted, errors, context)
+        _run(full_schema[key], key, converted, errors, context, extras)
     return converted, errors
 
 

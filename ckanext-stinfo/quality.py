@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 from ckanext.stinfo import identifiers
 from ckanext.stinfo.identifiers import N_
@@ -186,6 +186,38 @@ def _category_ok(field: dict[str, Any], value: str) -> bool:
     return True
 
 
+class _Plan(NamedTuple):
+    """What the assessment asks of a schema, the same for all its records."""
+    required: list[str]
+    wanted: list[str]
+    categories: list[tuple[str, dict[str, Any]]]
+
+
+def _plan(schema: dict[str, Any], dataset_type: str) -> _Plan:
+    """The fields a record of ``dataset_type`` is assessed on: required, recommended and with a
+    category list."""
+    fields = {f["field_name"]: f for f in schema.get("dataset_fields", [])}
+    required = [name for name, f in fields.items() if f.get("required") and name not in ("name",)]
+    wanted = [name for name in RECOMMENDED_ALL + RECOMMENDED.get(dataset_type, ())
+              if (name in fields or not fields) and name not in required]
+    categories = [(name, field) for name, field in fields.items()
+                  if (field.get("vocabulary") or field.get("choices")) and name != "license_id"]
+    return _Plan(required, list(dict.fromkeys(wanted)), categories)
+
+
+_plans: dict[str, tuple[dict[str, Any] | None, _Plan]] = {}
+
+
+def _type_plan(dataset_type: str) -> _Plan:
+    """:func:`_plan` of the type's schema, worked out again only when that schema is another
+    object (ckanext-scheming keeps its schemas once loaded)."""
+    schema = _schema(dataset_type)
+    held = _plans.get(dataset_type)
+    if held is None or held[0] is not schema:
+        held = _plans[dataset_type] = (schema, _plan(schema or {}, dataset_type))
+    return held[1]
+
+
 def assess(record: dict[str, Any], schema: dict[str, Any] | None = None,
            now: datetime.datetime | None = None) -> dict[str, Any]:
     """The quality of one record (a package dictionary as shown or validated).
@@ -195,8 +227,7 @@ def assess(record: dict[str, Any], schema: dict[str, Any] | None = None,
     """
     now = now or datetime.datetime.now(datetime.timezone.utc)
     dataset_type = record.get("type") or "dataset"
-    schema = schema if schema is not None else (_schema(dataset_type) or {})
-    fields = {f["field_name"]: f for f in schema.get("dataset_fields", [])}
+    required, wanted, categories = _type_plan(dataset_type) if schema is None else _plan(schema, dataset_type)
     issues: list[dict[str, str]] = []
     points = dict.fromkeys(DIMENSIONS, 0.0)
 
@@ -204,14 +235,10 @@ def assess(record: dict[str, Any], schema: dict[str, Any] | None = None,
         issues.append({"code": code, "field": field, "dimension": ISSUE_DIMENSION[code]})
 
     # findability: completeness
-    required = [name for name, f in fields.items() if f.get("required") and name not in ("name",)]
     missing = [name for name in required if _empty(_field_value(record, name))]
     for name in missing:
         issue("missing_required", name)
     points["findability"] += 15 * (1 - len(missing) / len(required)) if required else 15
-    wanted = [name for name in RECOMMENDED_ALL + RECOMMENDED.get(dataset_type, ())
-              if (name in fields or not fields) and name not in required]
-    wanted = list(dict.fromkeys(wanted))
     absent = [name for name in wanted if _empty(_field_value(record, name))]
     for name in absent:
         issue("missing_recommended", name)
@@ -244,9 +271,7 @@ def assess(record: dict[str, Any], schema: dict[str, Any] | None = None,
 
     # interoperability: category lists and identifiers
     bad_category = False
-    for name, field in fields.items():
-        if not (field.get("vocabulary") or field.get("choices")) or name == "license_id":
-            continue
+    for name, field in categories:
         for value in field_values(record.get(name)):
             if not _category_ok(field, value):
                 issue("invalid_category", name)

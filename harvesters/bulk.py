@@ -25,9 +25,11 @@ from ckan.lib import datapreview
 from ckan.lib import dictization as d
 from ckan.lib import plugins as lib_plugins
 from ckan.lib.dictization import model_dictize, model_save
+from ckan.lib.navl import dictization_functions as navl
 from ckan.logic import schema as core_schemas
 from ckan.plugins import toolkit
 from ckanext.harvest.model import HarvestObject
+from ckanext.scheming.plugins import SchemingDatasetsPlugin
 from ckanext.stinfo import audit, navl_once, personal_data
 
 log = logging.getLogger(__name__)
@@ -293,6 +295,7 @@ class ShownForIndex:
         self.default["name"] = [v for v in self.default["name"] if v is not name_in_use]
         self.controllers = list(plugins.PluginImplementations(plugins.IPackageController))
         self.resource_controllers = list(plugins.PluginImplementations(plugins.IResourceController))
+        self.completed: dict[str, dict[str, Any] | None] = {}
 
     def __call__(self, pkg: model.Package, shown: dict[str, Any], context: dict[str, Any],
                  custom_context: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -305,14 +308,32 @@ class ShownForIndex:
                 hook.before_resource_show(resource_dict)
         with navl_once.errors_unread():  # dropped, as package_show drops them
             with_default, _errors = lib_plugins.plugin_validate(object(), context, shown, self.default, "package_show")
-        plugin = lib_plugins.lookup_package_plugin(shown["type"])
-        custom_schema = plugin.show_package_schema()
-        if custom_schema == self.core_default:
-            return with_default, with_default
+        with_custom = self._with_custom(shown, custom_context or context)
+        return with_default, with_default if with_custom is None else with_custom
+
+    def _with_custom(self, shown: dict[str, Any], context: dict[str, Any]) -> dict[str, Any] | None:
+        """``shown`` validated with its type's show schema; None when that is CKAN's default.
+
+        ckanext-scheming's ``validate`` completes the schema it is given with its type's fields
+        (the same validators each time) and validates with navl: the schema it completed for the
+        first dataset of a type is kept and the next ones are validated with it directly."""
+        dataset_type = shown["type"]
+        if dataset_type in self.completed:
+            completed = self.completed[dataset_type]
+            if completed is None:
+                return None
+            with navl_once.errors_unread():
+                return navl.validate(shown, completed, context)[0]
+        plugin = lib_plugins.lookup_package_plugin(dataset_type)
+        schema = plugin.show_package_schema()
+        if schema == self.core_default:
+            self.completed[dataset_type] = None
+            return None
         with navl_once.errors_unread():
-            with_custom, _errors = lib_plugins.plugin_validate(plugin, custom_context or context, shown,
-                                                               custom_schema, "package_show")
-        return with_default, with_custom
+            with_custom, errors = lib_plugins.plugin_validate(plugin, context, shown, schema, "package_show")
+        if type(plugin).validate is SchemingDatasetsPlugin.validate and "type" not in errors:
+            self.completed[dataset_type] = schema
+        return with_custom
 
 
 def _copied(value: Any) -> Any:

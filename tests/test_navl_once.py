@@ -211,22 +211,72 @@ def test_schema_paths_are_found_as_in_the_flattened_schema(schema):
             assert navl_once._is_prefix(schema, path) == (path in prefixes), path
 
 
-@pytest.mark.parametrize("data", [
-    {("extras", 0, "key"): "a", ("extras", 0, "value"): "1", ("extras", 1, "key"): "f", ("extras", 1, "value"): "2",
-     ("extras", 1, "deleted"): False, ("name",): "x"},
-    {("extras", 0, "key"): "f", ("extras", 0, "value"): "first", ("extras", 3, "key"): "f",
-     ("extras", 3, "value"): "second"},
-    {("extras", 0, "key"): "a", ("extras", 0, "value"): "f", ("name",): "f"},
-    {("name",): "no extras"},
-])
-def test_a_field_is_taken_from_its_extra_the_same(data):
+def _from_extras_schema(log):
+    """Fields taken from the extras, between converters of every kind: CKAN's of their key only,
+    a value converter, and converters that rename an extra or add one with a later field's name."""
+    from ckan.lib.navl.validators import ignore_missing, unicode_safe
     from ckan.logic.converters import convert_from_extras
 
-    stock, single = copy.deepcopy(data), copy.deepcopy(data)
-    convert_from_extras(("f",), stock, {}, {})
-    navl_once._convert_from_extras(("f",), single, {}, {})
-    assert single == stock
-    assert list(single) == list(stock)
+    def renames(key, data, errors, context):
+        for data_key in [k for k in data if k[0] == "extras" and k[-1] == "key" and data[k] == "old"]:
+            data[data_key] = "c"
+
+    def adds(key, data, errors, context):
+        data[("extras", 9, "key")], data[("extras", 9, "value")] = "e", "added"
+
+    def logged(key, data, errors, context):
+        log.append((key, sorted(data, key=str)))
+
+    return {"extras": {"key": [not_empty], "value": [not_empty]},
+            "a": [convert_from_extras, ignore_missing, logged], "b": [renames, convert_from_extras, ignore_missing],
+            "c": [convert_from_extras, unicode_safe, logged], "d": [adds], "e": [convert_from_extras, logged],
+            "f": [convert_from_extras, ignore_missing]}
+
+
+def _extras(*pairs, start=0):
+    flat = {}
+    for position, (name, value) in enumerate(pairs, start):
+        flat[("extras", position, "key")], flat[("extras", position, "value")] = name, value
+    return flat
+
+
+@pytest.mark.parametrize("data", [
+    _extras(("a", "1"), ("f", "2"), ("x", "3")),
+    {**_extras(("f", "first"), ("a", "1")), **_extras(("f", "second"), start=3), ("name",): "f"},
+    _extras(("old", "renamed to c"), ("c", "after the renamed one"), ("e", "own")),
+    {**_extras(("a", "1")), ("extras", 0, "deleted"): False, ("name",): "a"},
+    {("name",): "no extras"},
+    _extras((5, "a name not a string"), ("a", "1")),
+    {("extras",): []},
+    {("extras", 0, "key"): "a"},
+])
+def test_fields_are_taken_from_their_extras_the_same(data):
+    stock_log, log = [], []
+    expected = STOCK_VALIDATE(copy.deepcopy(data), _from_extras_schema(stock_log), {})
+    converted, errors = navl_once._validate(copy.deepcopy(data), _from_extras_schema(log), {})
+    assert (converted, errors) == expected
+    assert list(converted) == list(expected[0])
+    assert log == stock_log
+
+
+def test_the_extras_are_read_again_only_after_a_converter_that_may_change_them(monkeypatch):
+    from ckan.lib.navl.validators import ignore_missing, unicode_safe
+    from ckan.logic.converters import convert_from_extras
+
+    def adds(key, data, errors, context):
+        data[("extras", 9, "key")], data[("extras", 9, "value")] = "e", "added"
+
+    reads = []
+    read = navl_once._Extras._read
+    monkeypatch.setattr(navl_once._Extras, "_read", lambda self, data: reads.append(1) or read(self, data))
+    schema = {"a": [convert_from_extras, ignore_missing, unicode_safe], "c": [convert_from_extras, not_empty],
+              "d": [adds], "e": [convert_from_extras], "f": [convert_from_extras, ignore_missing]}
+    converted, _errors = navl_once._validate(_extras(("a", "1"), ("c", "2"), ("f", "4")), schema, {})
+    assert len(reads) == 2, "read for a (c after key-local converters only), again for e after d added one"
+    assert converted == STOCK_VALIDATE(_extras(("a", "1"), ("c", "2"), ("f", "4")), schema, {})[0]
+    assert converted[("e",)] == "added"
+    assert navl_once._key_local(not_empty) and navl_once._key_local(lambda value: value)
+    assert not navl_once._key_local(adds)
 
 
 def test_unread_errors_are_those_of_the_validation_asked_only():

@@ -89,6 +89,22 @@ def test_documents_built_together_are_those_of_ckan_one_at_a_time():
     assert {d["id"]: d for d in search_index.package_documents(every, common.site_user())} == stock
 
 
+def test_each_type_is_completed_by_ckanext_scheming_once_and_documents_stay_ckans(monkeypatch):
+    """The show schema ckanext-scheming completes for a type's first dataset validates the others."""
+    from ckanext.scheming.plugins import SchemingDatasetsPlugin
+
+    ids = _harvested(40)
+    stock = _stock_documents(ids)
+    completed = []
+    validate = SchemingDatasetsPlugin.validate
+    monkeypatch.setattr(SchemingDatasetsPlugin, "validate",
+                        lambda self, context, data, schema, action: completed.append(data["type"])
+                        or validate(self, context, data, schema, action))
+    assert {d["id"]: d for d in search_index.package_documents(ids, common.site_user())} == stock
+    types = {doc["dataset_type"] for doc in stock.values()}
+    assert sorted(completed) == sorted(types) and len(types) < len(ids)
+
+
 def test_harvest_extras_follow_the_current_object_and_its_source():
     ids = _harvested(5)
     from ckanext.harvest.model import HarvestObject, HarvestSource
