@@ -116,17 +116,18 @@ def _is_prefix(schema: Any, path: Key) -> bool:
 
 
 def _key_combinations(data: dict[Key, Any], schema: dict[str, Any]) -> set[Key]:
-    """``get_all_key_combinations``. A key's own combination depends only on those of shorter
-    keys, so the keys are taken by length alone; the schema is asked about each list's path once."""
+    """``get_all_key_combinations``. A key's own combination is its parent's (``key[:-1]``) and
+    depends only on those of shorter keys, so each parent is taken once, by length alone; the
+    schema is asked about each list's path once."""
     has_leaves: dict[Key, bool] = {}
     combinations: set[Key] = {()}
-    for key in sorted(data, key=len):
-        path = key[:-1:2]
+    for parent in sorted({key[:-1] for key in data}, key=len):
+        path = parent[::2]
         found = has_leaves.get(path)
         if found is None:
             found = has_leaves[path] = _has_leaves(schema, path)
-        if found and tuple(key[:-3]) in combinations:
-            combinations.add(tuple(key[:-1]))
+        if found and parent[:-2] in combinations:
+            combinations.add(parent)
     return combinations
 
 
