@@ -257,40 +257,47 @@ class _Extras:
                 listed[:] = [position for position in listed if position != index]
             del data[stale]
 
-    def after(self, converter: Any, key: Key) -> None:
-        """What was read is read again unless ``converter`` changed no key other than ``key``,
-        not of the extras."""
-        if self.names is not None and (key[0] == "extras" or not _key_local(converter)):
-            self.names = None
-
 
 #: CKAN's validators of a key that read, or remove, that key only.
 KEY_LOCAL = frozenset({navl_validators.ignore_missing, navl_validators.not_empty, navl_validators.ignore,
                        navl_validators.empty, navl_validators.not_missing, navl_validators.ignore_empty})
 
 
-def _key_local(converter: Any) -> bool:
-    if converter in KEY_LOCAL:
-        return True
-    code = getattr(converter, "__code__", None)
-    return code is not None and code.co_argcount < 4
-
-
 FASTER = {validators.duplicate_extras_key: _duplicate_extras_key}
+_FROM_EXTRAS = converters.convert_from_extras
 
 
 def _run(schema_converters: list[Any], key: Key, data: dict[Key, Any], errors: dict[Key, list[Any]],
          context: Any, extras: _Extras) -> None:
+    """The converters of ``key``, each called as ``navl.convert`` calls it (by its number of
+    arguments), until one stops them."""
     for converter in schema_converters:
-        if converter is converters.convert_from_extras and key[0] != "extras":
+        if converter is _FROM_EXTRAS and key[0] != "extras":
             extras.convert(key, data, errors, context)
             continue
+        converter = FASTER.get(converter, converter)
         try:
-            navl.convert(FASTER.get(converter, converter), key, data, errors, context)
+            nargs = converter.__code__.co_argcount
+        except AttributeError:
+            nargs = None
+        try:
+            if nargs == 4:
+                converter(key, data, errors, context)
+            elif nargs == 1:
+                data[key] = converter(data.get(key))
+            elif nargs == 2:
+                data[key] = converter(data.get(key), context)
+            else:
+                navl.convert(converter, key, data, errors, context)  # its TypeError
+        except navl.Invalid as error:
+            errors[key].append(error.error)
         except navl.StopOnError:
             break
         finally:
-            extras.after(converter, key)
+            # the extras are read again after a converter that may have changed them
+            if extras.names is not None and (key[0] == "extras" or nargs is None
+                                             or (nargs == 4 and converter not in KEY_LOCAL)):
+                extras.names = None
 
 
 def _validate(data: dict[Key, Any], schema: dict[str, Any], context: Any

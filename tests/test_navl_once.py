@@ -211,6 +211,33 @@ def test_schema_paths_are_found_as_in_the_flattened_schema(schema):
             assert navl_once._is_prefix(schema, path) == (path in prefixes), path
 
 
+def test_converters_are_called_as_navl_calls_them():
+    """By their number of arguments; ``Invalid`` an error of the key; a wrong signature the same error."""
+    def twice(value):
+        return value * 2
+
+    def with_context(value, context):
+        return f"{value}:{context['marker']}"
+
+    def refuses(value):
+        raise navl.Invalid("refused")
+
+    def sets_another(key, data, errors, context):
+        data[("other",)] = "set"
+
+    schema = {"a": [twice, with_context], "b": [refuses, twice], "c": [sets_another], "other": [twice]}
+    data = {("a",): "x", ("b",): "y", ("c",): "z"}
+    expected = STOCK_VALIDATE(copy.deepcopy(data), schema, {"marker": "m"})
+    assert navl_once._validate(copy.deepcopy(data), schema, {"marker": "m"}) == expected
+    assert expected[0][("a",)] == "xx:m" and expected[1][("b",)] == ["refused"]
+    for wrong in (lambda a, b, c: None, len):
+        with pytest.raises(TypeError) as stock:
+            STOCK_VALIDATE({("a",): "x"}, {"a": [wrong]}, {})
+        with pytest.raises(TypeError) as single:
+            navl_once._validate({("a",): "x"}, {"a": [wrong]}, {})
+        assert str(single.value) == str(stock.value)
+
+
 def _from_extras_schema(log):
     """Fields taken from the extras, between converters of every kind: CKAN's of their key only,
     a value converter, and converters that rename an extra or add one with a later field's name."""
@@ -275,8 +302,6 @@ def test_the_extras_are_read_again_only_after_a_converter_that_may_change_them(m
     assert len(reads) == 2, "read for a (c after key-local converters only), again for e after d added one"
     assert converted == STOCK_VALIDATE(_extras(("a", "1"), ("c", "2"), ("f", "4")), schema, {})[0]
     assert converted[("e",)] == "added"
-    assert navl_once._key_local(not_empty) and navl_once._key_local(lambda value: value)
-    assert not navl_once._key_local(adds)
 
 
 def test_unread_errors_are_those_of_the_validation_asked_only():
