@@ -326,7 +326,29 @@ def _validate(data: dict[Key, Any], schema: dict[str, Any], context: Any
     return converted, errors
 
 
-STEPS = {"_validate": _validate, "unflatten": _unflatten, "flattened_order_key": _order_key}
+def _flatten(data: dict[Any, Any], flattened: dict[Key, Any] | None = None, old_key: list[Any] | None = None,
+             schema: dict[str, Any] | None = None) -> dict[Key, Any]:
+    """``flatten_dict``: the keys built as tuples directly, rather than as lists copied at each
+    level and turned into tuples."""
+    flattened = flattened or {}
+    _flatten_into(flattened, data, tuple(old_key or ()), schema)
+    return flattened
+
+
+def _flatten_into(flattened: dict[Key, Any], data: dict[Any, Any], prefix: Key, schema: dict[str, Any] | None) -> None:
+    for key, value in data.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict) and (
+                not schema or isinstance(schema.get(key), dict)):
+            sub_schema = schema.get(key) if schema else None
+            for position, item in enumerate(value):
+                if not isinstance(item, dict):
+                    raise navl.DataError("Values in lists need to be dicts")
+                _flatten_into(flattened, item, prefix + (key, position), sub_schema)
+        else:
+            flattened[prefix + (key,)] = value
+
+
+STEPS = {"_validate": _validate, "unflatten": _unflatten, "flattened_order_key": _order_key, "flatten_dict": _flatten}
 
 
 @contextlib.contextmanager

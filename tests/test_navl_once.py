@@ -14,6 +14,7 @@ from bench import common, generate
 
 STOCK_VALIDATE = navl._validate
 STOCK_UNFLATTEN = navl.unflatten
+STOCK_FLATTEN = navl.flatten_dict
 
 
 @pytest.fixture
@@ -21,6 +22,7 @@ def single_pass(monkeypatch):
     with navl_once.single_pass():
         monkeypatch.setattr(ckan_navl, "_validate", navl._validate)
         monkeypatch.setattr(ckan_navl, "unflatten", navl.unflatten)
+        monkeypatch.setattr(ckan_navl, "flatten_dict", navl.flatten_dict)
         yield
 
 
@@ -35,11 +37,23 @@ class TestCkanDictization(ckan_navl.TestDictization):
 
 
 def test_the_single_pass_is_in_place_only_meanwhile():
-    stock = navl._validate, navl.unflatten, navl.flattened_order_key
+    stock = navl._validate, navl.unflatten, navl.flattened_order_key, navl.flatten_dict
     with navl_once.single_pass():
-        assert navl._validate is navl_once._validate
+        assert navl._validate is navl_once._validate and navl.flatten_dict is navl_once._flatten
         assert navl.flattened_order_key(("a", 0, "b")) == stock[2](("a", 0, "b"))
-    assert (navl._validate, navl.unflatten, navl.flattened_order_key) == stock
+    assert (navl._validate, navl.unflatten, navl.flattened_order_key, navl.flatten_dict) == stock
+
+
+@pytest.mark.parametrize("schema", [None, {"2": {"21": {}}}, {"2": [not_empty]}])
+def test_dicts_are_flattened_the_same(schema):
+    data = {"1": "a", "2": [{"20": "b", "21": [{"210": "c"}, {"210": "d"}]}, {"20": "e", "21": []}],
+            "e": [], "s": ["a", "b"], "o": {"x": [{"y": 1}]}, 3: None}
+    expected = STOCK_FLATTEN(data, schema=schema)
+    assert navl_once._flatten(data, schema=schema) == expected
+    assert list(navl_once._flatten(data, schema=schema)) == list(expected)
+    assert navl_once._flatten({"b": 2}, {("a",): 1}, ["p"]) == STOCK_FLATTEN({"b": 2}, {("a",): 1}, ["p"])
+    with pytest.raises(navl.DataError, match="Values in lists need to be dicts"):
+        navl_once._flatten({"l": [{"a": 1}, "not a dict"]})
 
 
 def test_keys_in_the_same_order_and_dicts_unflattened_the_same():
