@@ -393,6 +393,8 @@ def dictize_packages(packages: list[model.Package]) -> dict[str, dict[str, Any]]
     objects = by(execute(sa.select(rel).where(rel.c.object_package_id.in_(ids))), "object_package_id")
 
     out = {}
+    organization_dicts: dict[str, dict[str, Any]] = {}
+    licences: dict[str | None, Any] = {}
     for pkg in packages:
         result = d.table_dictize(rows[pkg.id], context)
         if result.get("title"):
@@ -410,13 +412,17 @@ def dictize_packages(packages: list[model.Package]) -> dict[str, dict[str, Any]]
             groups.get(pkg.id, []), context, with_package_counts=False)
         organization = organizations.get(pkg.owner_org)
         if organization is not None:
-            result["organization"] = d.table_dictize(organization, context)
-            del result["organization"]["extras"]
+            if organization.id not in organization_dicts:
+                organization_dicts[organization.id] = d.table_dictize(organization, context)
+                del organization_dicts[organization.id]["extras"]
+            result["organization"] = dict(organization_dicts[organization.id])  # the row's values, as each time
         else:
             result["organization"] = None
         result["relationships_as_subject"] = d.obj_list_dictize(subjects.get(pkg.id, []), context)
         result["relationships_as_object"] = d.obj_list_dictize(objects.get(pkg.id, []), context)
-        license = pkg.license  # looked up in the register's list at each reading
+        if pkg.license_id not in licences:  # looked up in the register's list at each reading
+            licences[pkg.license_id] = pkg.license
+        license = licences[pkg.license_id]
         result["isopen"] = bool(license and license.isopen())
         result["type"] = pkg.type or "dataset"
         if license and license.url:
