@@ -132,15 +132,22 @@ def _key_combinations(data: dict[Key, Any], schema: dict[str, Any]) -> set[Key]:
 
 
 def _full_schema(schema: dict[str, Any], combinations: set[Key]) -> dict[Key, Any]:
-    """``make_full_schema``, from the combinations found once."""
+    """``make_full_schema``, from the combinations found once, its keys in navl's order (CKAN's
+    order here is a set's): the combinations taken in :func:`_in_order`, each followed by the
+    names of its sub-schema sorted, give the keys of one length together, in their own order."""
     full: dict[Key, Any] = {}
-    for combination in combinations:
-        sub_schema = schema
-        for key in combination[::2]:
-            sub_schema = sub_schema[key]
-        for key, value in sub_schema.items():
-            if isinstance(value, list):
-                full[combination + (key,)] = value
+    names: dict[Key, list[Any]] = {}
+    for combination in _in_order(combinations):
+        path = combination[::2]
+        sorted_names = names.get(path)
+        if sorted_names is None:
+            sub_schema = schema
+            for key in path:
+                sub_schema = sub_schema[key]
+            sorted_names = names[path] = sorted(
+                (key, value) for key, value in sub_schema.items() if isinstance(value, list))
+        for key, value in sorted_names:
+            full[combination + (key,)] = value
     return full
 
 
@@ -310,7 +317,7 @@ def _validate(data: dict[Key, Any], schema: dict[str, Any], context: Any
     combinations = _key_combinations(data, schema)
     full_schema = _full_schema(schema, combinations)
     converted = _augmented(data, schema, combinations, full_schema)
-    ordered = _in_order(full_schema)
+    ordered = list(full_schema)  # in order already
     # in order: unflattening them sorts keys already sorted
     errors: dict[Key, list[Any]] = (_Unread if unread else dict)((key, []) for key in ordered)
     runs = (
