@@ -320,13 +320,22 @@ def _validate(data: dict[Key, Any], schema: dict[str, Any], context: Any
     ordered = list(full_schema)  # in order already
     # in order: unflattening them sorts keys already sorted
     errors: dict[Key, list[Any]] = (_Unread if unread else dict)((key, []) for key in ordered)
-    runs = (
-        [key for key in ordered if key[-1] == "__before"]
-        + [key for key in ordered if not key[-1].startswith("__")]
-        + [key for key in ordered if key[-1] == "__extras"]
-        + [key for key in reversed(ordered) if key[-1] == "__after"]
-        + [key for key in [("__junk",)] if key in full_schema]
-    )
+    before: list[Key] = []
+    fields: list[Key] = []
+    extras_keys: list[Key] = []
+    after: list[Key] = []
+    for key in ordered:
+        name = key[-1]
+        if not name.startswith("__"):
+            fields.append(key)
+        elif name == "__before":
+            before.append(key)
+        elif name == "__extras":
+            extras_keys.append(key)
+        elif name == "__after":
+            after.append(key)
+    after.reverse()
+    runs = before + fields + extras_keys + after + [key for key in [("__junk",)] if key in full_schema]
     extras = _Extras()
     for key in runs:
         _run(full_schema[key], key, converted, errors, context, extras)
