@@ -8,7 +8,9 @@ done once each, sorting keys of one length as they are, and asks the schema itse
 asks sets of its flattened keys: the same converted data, the same errors, the validators run in
 the same order, the same dicts in the same key order (CKAN's navl tests pass with it,
 ``tests/test_navl_once.py``). CKAN's ``duplicate_extras_key``, which unflattens the whole dict to
-read its extras, reads them flattened.
+read its extras, reads them flattened; ``convert_from_extras``, which walks all the keys for each
+field, reads the extras once per validation (:class:`_Extras`); dicts are flattened with their
+keys built as tuples directly.
 """
 from __future__ import annotations
 
