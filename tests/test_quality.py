@@ -93,6 +93,19 @@ def test_resources_formats_and_links_count():
     assert "no_provenance" in _codes(harvested)
 
 
+def test_a_type_is_assessed_on_its_current_schema(monkeypatch):
+    """What a schema asks is worked out once, and again when the type's schema is another."""
+    record = {"type": "publication", "title": "Bài báo", "license_id": "cc-by", "creator_user_id": "u"}
+    first = quality.assess(dict(record))
+    assert quality._type_plan("publication") is quality._type_plan("publication")
+    changed = {"dataset_fields": [{"field_name": "doi", "required": True}]}
+    monkeypatch.setattr(quality, "_schema", lambda dataset_type: changed)
+    assert _fields(quality.assess(dict(record)), "missing_required") == {"doi"}
+    assert quality.assess(dict(record)) == quality.assess(dict(record), schema=changed)
+    monkeypatch.undo()
+    assert quality.assess(dict(record)) == first
+
+
 def _search(**params):
     return call_action("package_search", include_private=True, rows=100, **params)
 
