@@ -142,12 +142,9 @@ def _full_schema(schema: dict[str, Any], combinations: set[Key]) -> dict[Key, An
     for combination in _in_order(combinations):
         path = combination[::2]
         sorted_names = names.get(path)
-        if sorted_names is None:
-            sub_schema = schema
-            for key in path:
-                sub_schema = sub_schema[key]
+        if sorted_names is None:  # a combination's path leads to a sub-schema (_key_combinations)
             sorted_names = names[path] = sorted(
-                (key, value) for key, value in sub_schema.items() if isinstance(value, list))
+                (key, value) for key, value in _sub_schema(schema, path).items() if isinstance(value, list))
         for key, value in sorted_names:
             full[combination + (key,)] = value
     return full
@@ -319,8 +316,7 @@ def _validate(data: dict[Key, Any], schema: dict[str, Any], context: Any
     combinations = _key_combinations(data, schema)
     full_schema = _full_schema(schema, combinations)
     converted = _augmented(data, schema, combinations, full_schema)
-    ordered = list(full_schema)  # in order already
-    # in order: unflattening them sorts keys already sorted
+    ordered = list(full_schema)  # in order already, so that unflattening the errors sorts sorted keys
     errors: dict[Key, list[Any]] = (_Unread if unread else dict)((key, []) for key in ordered)
     before: list[Key] = []
     fields: list[Key] = []
